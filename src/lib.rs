@@ -15,5 +15,4 @@ pub mod stream;
 pub mod system;
 pub mod transport;
 
-pub use client::{Client, ClientOptions};
 pub use error::{Error, Result, Status};
