@@ -7,7 +7,6 @@
 use std::fmt;
 
 /// Status classes returned by every fallible C function. `Ok` is 0.
-#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Success.

@@ -15,4 +15,5 @@ pub mod stream;
 pub mod system;
 pub mod transport;
 
+pub use client::{Client, ClientOptions};
 pub use error::{Error, Result, Status};

@@ -1,0 +1,165 @@
+//! The client: an endpoint, its agent, the negotiated API version, timeouts, and the request
+//! helpers every operation uses.
+
+mod escape;
+mod options;
+mod request;
+mod version;
+
+pub use escape::{escape_name, Query};
+pub use options::{ClientOptions, TlsOptions};
+pub use request::{Body, Call, Response};
+pub use version::ApiVersion;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::transport::{self, AgentSettings, Endpoint};
+
+/// A connection to one daemon. Cheap to clone; safe to share between threads.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    agent: ureq::Agent,
+    /// `http://docker` for Unix sockets, `https://host:port[/prefix]` otherwise.
+    base_url: String,
+    /// Human-readable endpoint for error messages.
+    endpoint_text: String,
+    /// Set when the caller (or `DOCKER_API_VERSION`) pinned a version: no negotiation.
+    pinned: Option<ApiVersion>,
+    /// The version negotiated with the daemon, once known.
+    negotiated: Mutex<Option<ApiVersion>>,
+    timeout: Option<Duration>,
+    inactivity_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("endpoint", &self.inner.endpoint_text).finish()
+    }
+}
+
+impl Client {
+    /// A client configured from options, with anything absent taken from the environment
+    /// exactly as the docker CLI reads it.
+    pub fn new(options: &ClientOptions) -> Result<Client> {
+        let resolved = options.resolve(&options::ProcessEnv)?;
+        let (agent, base_url) = transport::build_agent(&AgentSettings {
+            endpoint: &resolved.endpoint,
+            tls: resolved.tls.as_ref(),
+            user_agent: &resolved.user_agent,
+            timeout: resolved.timeout,
+            inactivity_timeout: resolved.inactivity_timeout,
+        })?;
+        let endpoint_text = match &resolved.endpoint {
+            Endpoint::Unix(p) => format!("unix://{}", p.display()),
+            Endpoint::Tcp { .. } => base_url.clone(),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                agent,
+                base_url,
+                endpoint_text,
+                pinned: resolved.api_version,
+                negotiated: Mutex::new(None),
+                timeout: resolved.timeout,
+                inactivity_timeout: resolved.inactivity_timeout,
+            }),
+        })
+    }
+
+    /// A client from the environment alone (`DOCKER_HOST`, …).
+    pub fn from_env() -> Result<Client> {
+        Client::new(&ClientOptions::default())
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.inner.endpoint_text
+    }
+
+    pub fn default_timeout(&self) -> Option<Duration> {
+        self.inner.timeout
+    }
+
+    pub fn default_inactivity_timeout(&self) -> Option<Duration> {
+        self.inner.inactivity_timeout
+    }
+
+    /// The API version requests use: the pinned one, or the one negotiated with the daemon
+    /// (negotiated on first use, then remembered; a failed negotiation is retried next time).
+    pub fn api_version(&self) -> Result<ApiVersion> {
+        if let Some(v) = self.inner.pinned {
+            return Ok(v);
+        }
+        if let Some(v) = *self.inner.negotiated.lock().unwrap_or_else(|p| p.into_inner()) {
+            return Ok(v);
+        }
+        let ping = self.ping_headers()?;
+        let v = match ping.api_version.as_deref() {
+            Some(h) => ApiVersion::parse(h)
+                .map_err(|_| Error::server(format!("daemon sent an invalid API-Version header \"{h}\"")))?,
+            None => ApiVersion::NO_HEADER_FALLBACK,
+        }
+        .clamp_supported();
+        *self.inner.negotiated.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
+        Ok(v)
+    }
+
+    /// Refuses, before any request, an option the daemon's API version lacks.
+    pub fn require(&self, what: &str, min: ApiVersion) -> Result<()> {
+        let have = self.api_version()?;
+        if have < min {
+            return Err(Error::unsupported(what, &min.to_string(), &have.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Like [`Client::require`] for options that were removed at `max` (exclusive).
+    pub fn require_before(&self, what: &str, max: ApiVersion) -> Result<()> {
+        let have = self.api_version()?;
+        if have >= max {
+            let mut e = Error::new(
+                crate::error::Status::Unsupported,
+                format!("{what} was removed in API version {max}; the daemon speaks {have}"),
+            );
+            e.api_version = Some(have.to_string());
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `HEAD /_ping`, falling back to `GET /_ping` for daemons that refuse HEAD.
+    pub fn ping_headers(&self) -> Result<PingHeaders> {
+        let head = Call::new("HEAD", "/_ping").unversioned();
+        let resp = match self.send(&head, Body::Empty) {
+            Ok(r) => r,
+            Err(e) if e.http_status != 0 => {
+                // Old daemons (and some proxies) answer HEAD with an error: ask with GET.
+                self.send(&Call::new("GET", "/_ping").unversioned(), Body::Empty)?
+            }
+            Err(e) => return Err(e),
+        };
+        let h = |name: &str| resp.header(name).map(str::to_string);
+        let ping = PingHeaders {
+            api_version: h("API-Version"),
+            os_type: h("OSType"),
+            experimental: h("Docker-Experimental").map(|v| v.eq_ignore_ascii_case("true")),
+            builder_version: h("Builder-Version"),
+        };
+        resp.discard();
+        Ok(ping)
+    }
+}
+
+/// What `/_ping` tells in its headers.
+#[derive(Debug, Clone, Default)]
+pub struct PingHeaders {
+    pub api_version: Option<String>,
+    pub os_type: Option<String>,
+    pub experimental: Option<bool>,
+    pub builder_version: Option<String>,
+}

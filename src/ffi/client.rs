@@ -1,0 +1,89 @@
+//! `dc_client`: creating, freeing and asking a client handle.
+
+use std::ffi::c_char;
+
+use super::error::dc_error;
+use super::guard::guard;
+use super::strings::{clear_out, opt_str, set_out};
+use super::dc_status;
+use crate::client::{Client, ClientOptions};
+use crate::error::{Error, Result};
+use crate::options;
+
+/// A connection to one Docker daemon. Thread-safe: one handle may serve many threads at once.
+#[allow(non_camel_case_types)]
+pub struct dc_client {
+    pub(crate) client: Client,
+}
+
+/// The Rust client behind a handle, or invalid argument for NULL.
+pub(crate) fn client_ref<'a>(client: *const dc_client) -> Result<&'a Client> {
+    // SAFETY: NULL or a handle returned by dc_client_new and not yet freed.
+    unsafe { client.as_ref() }
+        .map(|c| &c.client)
+        .ok_or_else(|| Error::invalid("client is NULL"))
+}
+
+/// Creates a client.
+///
+/// options_json: NULL or "" for everything from the environment as the docker CLI reads it
+/// (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_TLS, DOCKER_CERT_PATH, DOCKER_API_VERSION; default
+/// unix:///var/run/docker.sock). Otherwise a JSON object; absent keys still come from the
+/// environment:
+/// - "host": "unix:///path" | "tcp://host:port" | "http://host:port" | "https://host:port"
+/// - "api_version": "1.41" pins the version (no negotiation); default: negotiated on first
+///   use with the daemon and clamped to 1.12..1.56.
+/// - "tls": {"ca": path, "cert": path, "key": path (PKCS#1 or PKCS#8 PEM), "verify": bool
+///   (default true)}; makes tcp:// use TLS.
+/// - "timeout_ms": whole-call limit (0 = none, the default).
+/// - "inactivity_timeout_ms": longest silence between two reads (0 = none, the default).
+/// - "user_agent": User-Agent header.
+///
+/// No connection is made here. On success *out receives a handle to free with
+/// dc_client_free(). Returns DC_INVALID_ARGUMENT for bad JSON, unknown keys, wrong types, a
+/// bad host, an unreadable TLS file or a NULL out.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_client_new(
+    options_json: *const c_char,
+    out: *mut *mut dc_client,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || {
+        clear_out(out, "out (dc_client **)")?;
+        // SAFETY: NULL or a NUL-terminated string from the caller.
+        let json = unsafe { opt_str(options_json, "client options") }?;
+        let opts: ClientOptions = options::parse("client options", json)?;
+        let client = Client::new(&opts)?;
+        // SAFETY: checked by clear_out.
+        unsafe { *out = Box::into_raw(Box::new(dc_client { client })) };
+        Ok(())
+    })
+}
+
+/// Frees a client and closes its idle connections. NULL is allowed. No call may be running
+/// on the handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_client_free(client: *mut dc_client) {
+    if !client.is_null() {
+        super::guard::guard_value((), || {
+            // SAFETY: a handle from dc_client_new, freed once.
+            drop(unsafe { Box::from_raw(client) })
+        });
+    }
+}
+
+/// The API version the client uses, e.g. "1.41": the pinned one, or the one negotiated with
+/// the daemon (negotiating now if not done yet, which needs the daemon to answer).
+/// *out_version receives a string to free with dc_string_free().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_client_api_version(
+    client: *const dc_client,
+    out_version: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || {
+        clear_out(out_version, "out_version")?;
+        let c = client_ref(client)?;
+        set_out(out_version, c.api_version()?.to_string())
+    })
+}

@@ -1,0 +1,61 @@
+//! C strings in and out.
+
+use std::ffi::{c_char, CStr, CString};
+
+use crate::error::{Error, Result};
+
+/// Longest C string read from a caller (options, names). Guards against unterminated input
+/// only as far as a C string can: the caller must pass NUL-terminated strings.
+const MAX_INPUT: usize = 64 * 1024 * 1024;
+
+/// Reads an optional UTF-8 C string (NULL = absent).
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string.
+pub unsafe fn opt_str<'a>(p: *const c_char, what: &str) -> Result<Option<&'a str>> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: guaranteed by the caller.
+    let c = unsafe { CStr::from_ptr(p) };
+    if c.to_bytes().len() > MAX_INPUT {
+        return Err(Error::invalid(format!("{what} is longer than {MAX_INPUT} bytes")));
+    }
+    c.to_str()
+        .map(Some)
+        .map_err(|e| Error::invalid(format!("{what} is not valid UTF-8 (byte {})", e.valid_up_to())))
+}
+
+/// Reads a required UTF-8 C string.
+///
+/// # Safety
+/// As [`opt_str`].
+pub unsafe fn req_str<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
+    // SAFETY: forwarded.
+    unsafe { opt_str(p, what) }?.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
+}
+
+/// Checks an output pointer and clears what it points to, so it is NULL on failure.
+pub fn clear_out<T>(out: *mut *mut T, what: &str) -> Result<()> {
+    if out.is_null() {
+        return Err(Error::invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: non-NULL output pointer from the caller.
+    unsafe { *out = std::ptr::null_mut() };
+    Ok(())
+}
+
+/// Hands a Rust string to C (free with `dc_string_free`).
+pub fn to_c(s: String) -> Result<*mut c_char> {
+    CString::new(s)
+        .map(CString::into_raw)
+        .map_err(|_| Error::server("the answer contains a NUL byte and cannot be returned as a C string"))
+}
+
+/// Stores a string in a checked, cleared output pointer.
+pub fn set_out(out: *mut *mut c_char, s: String) -> Result<()> {
+    let p = to_c(s)?;
+    // SAFETY: `out` was checked by `clear_out`.
+    unsafe { *out = p };
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! System calls: ping, version, info, registry login check.
+
+use std::ffi::c_char;
+
+use serde::Deserialize;
+
+use super::client::{client_ref, dc_client};
+use super::error::dc_error;
+use super::guard::guard;
+use super::strings::{clear_out, opt_str, set_out};
+use super::dc_status;
+use crate::error::Result;
+use crate::{options, system, Client};
+
+fn json_call(
+    client: *const dc_client,
+    out_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+    f: impl FnOnce(&Client) -> Result<String>,
+) -> dc_status {
+    guard(err, || {
+        clear_out(out_json, "out_json")?;
+        let c = client_ref(client)?;
+        set_out(out_json, f(c)?)
+    })
+}
+
+/// Pings the daemon (HEAD /_ping, GET if HEAD is refused). *out_json receives
+/// {"api_version": "1.41", "os_type": "linux", "experimental": false,
+///  "builder_version": "1" or null} (values from the daemon's headers; null when absent).
+/// Free it with dc_string_free(). Statuses: DC_TRANSPORT, DC_TIMEOUT, DC_SERVER_ERROR.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_system_ping(
+    client: *const dc_client,
+    out_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    json_call(client, out_json, err, system::ping)
+}
+
+/// GET /version: the daemon's answer, verbatim JSON. Free with dc_string_free().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_system_version(
+    client: *const dc_client,
+    out_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    json_call(client, out_json, err, system::version)
+}
+
+/// GET /info: the daemon's answer, verbatim JSON. Free with dc_string_free().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_system_info(
+    client: *const dc_client,
+    out_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    json_call(client, out_json, err, system::info)
+}
+
+/// Credentials for `dc_system_auth` (the daemon's AuthConfig).
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct LoginOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serveraddress: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identitytoken: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registrytoken: Option<String>,
+}
+
+/// POST /auth: asks the daemon to check registry credentials.
+/// credentials_json: {"username", "password", "email", "serveraddress", "identitytoken",
+/// "registrytoken"} (all strings, all optional; "serveraddress" names the registry, default
+/// Docker Hub). *out_json receives the daemon's answer verbatim, e.g.
+/// {"Status": "Login Succeeded", "IdentityToken": ""}. Free with dc_string_free().
+/// Statuses: DC_UNAUTHORIZED for wrong credentials, DC_INVALID_ARGUMENT for bad JSON.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_system_auth(
+    client: *const dc_client,
+    credentials_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    json_call(client, out_json, err, |c| {
+        // SAFETY: NULL or a NUL-terminated string from the caller.
+        let json = unsafe { opt_str(credentials_json, "credentials") }?;
+        let creds: LoginOptions = options::parse("credentials", json)?;
+        system::auth(c, &creds)
+    })
+}
