@@ -1,1 +1,16 @@
-//! (being written)
+//! The daemon's JSON progress streams (pull, push, build, load, import).
+//!
+//! - [`json_lines`]: splits the response body into messages, in bounded memory.
+//! - [`text`]: renders a message as the docker CLI prints it into a pipe or file.
+//! - [`aggregate`]: folds per-layer progress into one overall figure (JSON mode option).
+//! - [`progress`]: [`ProgressSink`], the loop operations hand their stream to.
+
+pub mod aggregate;
+pub mod json_lines;
+pub mod progress;
+pub mod text;
+
+pub use aggregate::{AggregateProgress, Aggregator};
+pub use json_lines::{JsonMessageReader, MAX_MESSAGE, Message};
+pub use progress::{ProgressFn, ProgressMode, ProgressSink, StreamSummary, stream_error};
+pub use text::{build_context_line, human_size, render};
