@@ -1,0 +1,6 @@
+//! Shared helpers of the integration tests: the project's private test engine, and a small
+//! fake daemon for what a real engine cannot show.
+#![allow(dead_code)]
+
+pub mod engine;
+pub mod fake_daemon;
