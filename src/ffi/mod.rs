@@ -1,10 +1,15 @@
 //! The C surface: `extern "C"` functions that check pointers, parse options JSON, call the
 //! core and map errors to `dc_status`. Every function catches panics (see [`guard`]).
 
+mod auth;
 mod callbacks;
 mod client;
 mod error;
 mod guard;
+mod images_archive;
+mod images_build;
+mod images_metadata;
+mod images_transfer;
 mod strings;
 mod system;
 

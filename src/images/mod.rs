@@ -1,1 +1,29 @@
-//! (being written)
+//! Image operations, one file per endpoint family. Each builds its request from typed
+//! options, checks the API version each option needs, and streams the answer.
+
+pub mod progress_call;
+pub mod registry_auth;
+
+// Metadata (JSON in, JSON out).
+pub mod commit;
+pub mod distribution;
+pub mod filters;
+pub mod history;
+pub mod inspect;
+pub mod list;
+pub mod prune;
+pub mod remove;
+pub mod search;
+pub mod tag;
+
+// Registry transfers with progress.
+pub mod pull;
+pub mod push;
+
+// Archives.
+pub mod import;
+pub mod load;
+pub mod save;
+
+// Builds.
+pub mod build;
