@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the C tests against the header and the shared library with strict flags, checks the
+# header as C++, and runs every test under valgrind (zero leaks, zero errors) against the
+# private test engine.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/test-engine.sh up >/dev/null
+# shellcheck disable=SC1090
+source <(bash scripts/test-engine.sh env)
+
+out=target/c
+mkdir -p "$out"
+lib=target/release
+CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude -Itests/c)
+
+# The header alone, as C and as C++.
+gcc "${CFLAGS[@]}" -fsyntax-only -x c include/dockerclient.h
+g++ -std=c++11 -Wall -Wextra -Werror -pedantic -Iinclude -o "$out/header_cxx" tests/c/header_cxx.cpp \
+    -L"$lib" -ldockerclient -Wl,-rpath,"$root/$lib"
+"$out/header_cxx"
+
+passed=0
+failed=0
+for src in tests/c/test_*.c; do
+    name=$(basename "$src" .c)
+    gcc "${CFLAGS[@]}" -o "$out/$name" "$src" -L"$lib" -ldockerclient -lpthread -Wl,-rpath,"$root/$lib"
+    echo "== $name (valgrind)"
+    if valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+        --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+        "$out/$name"; then
+        passed=$((passed + 1))
+    else
+        echo "FAILED: $name (exit $?)"
+        failed=$((failed + 1))
+    fi
+done
+echo "C tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
