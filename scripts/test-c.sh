@@ -11,8 +11,11 @@ bash scripts/test-engine.sh up >/dev/null
 source <(bash scripts/test-engine.sh env)
 
 out=target/c
-mkdir -p "$out"
-lib=target/release
+# The library carries the SONAME libdockerclient.so.0: lay it out as an install would.
+lib=$out/lib
+mkdir -p "$lib"
+ln -sf "$root/target/release/libdockerclient.so" "$lib/libdockerclient.so.0"
+ln -sf libdockerclient.so.0 "$lib/libdockerclient.so"
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude -Itests/c)
 
 # The header alone, as C and as C++.
@@ -36,5 +39,11 @@ for src in tests/c/test_*.c; do
         failed=$((failed + 1))
     fi
 done
+# The static library links with nothing but libc's usual companions.
+gcc "${CFLAGS[@]}" -o "$out/test_foundation_static" tests/c/test_foundation.c \
+    target/release/libdockerclient.a -lpthread -ldl -lm
+echo "== test_foundation (static library)"
+if "$out/test_foundation_static"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 echo "C tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

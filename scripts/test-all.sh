@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine as root: installs what is missing, starts
+# the private test engine and registries, builds the library, runs the Rust unit and
+# integration tests and the C tests (valgrind), and checks the install and the header.
+#
+#   bash scripts/test-all.sh        (what `make test` and .ci/run call)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+# Tools the C tests and the install check use; the engine's packages come with test-engine.sh.
+need=()
+for p in gcc g++ make pkg-config valgrind; do
+    command -v "$p" >/dev/null || need+=("$p")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}"
+fi
+
+bash scripts/test-engine.sh up
+
+echo "== build (release)"
+cargo build --release -j2
+
+echo "== the committed header is what the build generates"
+git diff --exit-code include/ || { echo "include/dockerclient.h drifted: commit the regenerated header"; exit 1; }
+
+echo "== Rust tests (unit + integration, on the private engine)"
+CARGO_BUILD_JOBS=2 cargo test -j2 --no-fail-fast
+
+echo "== C tests (strict flags, C++ header, valgrind)"
+bash scripts/test-c.sh
+
+echo "== make install + pkg-config"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+make -s install DESTDIR="$stage" PREFIX=/usr/local
+pc="$stage/usr/local/lib/pkgconfig"
+readelf -d "$stage/usr/local/lib/libdockerclient.so" | grep -q 'SONAME.*libdockerclient.so.0'
+PKG_CONFIG_PATH="$pc" PKG_CONFIG_SYSROOT_DIR="$stage" pkg-config --exists dockerclient
+cflags=$(PKG_CONFIG_PATH="$pc" PKG_CONFIG_SYSROOT_DIR="$stage" pkg-config --cflags dockerclient)
+libs=$(PKG_CONFIG_PATH="$pc" PKG_CONFIG_SYSROOT_DIR="$stage" pkg-config --libs dockerclient)
+# shellcheck disable=SC2086
+gcc -std=c99 -Wall -Wextra -Werror -pedantic $cflags -o "$stage/version" examples-c/version.c $libs
+LD_LIBRARY_PATH="$stage/usr/local/lib" "$stage/version" >/dev/null
+echo "install: ok"
+echo "all tests passed"
