@@ -13,7 +13,11 @@
 //! Where this differs from the CLI on purpose: sockets, FIFOs and device nodes are skipped
 //! (the CLI archives FIFOs and devices); an unreadable file or directory is an error (the CLI
 //! logs it and sends a context without it); hard links are tracked by (device, inode) rather
-//! than inode alone.
+//! than inode alone; the Dockerfile is sent even where the CLI's own check (its older,
+//! one-ancestor `Matches`) misses that it is excluded and so leaves it out; after an added
+//! Dockerfile the archive is properly finished (the CLI's rewriting step closes its pipe before
+//! the last padding and end marker, which the daemon tolerates). Otherwise the output was
+//! checked byte for byte against docker CLI 28.2 (`DOCKER_BUILDKIT=0`) on generated contexts.
 
 use std::collections::HashMap;
 use std::ffi::{CString, OsString};
@@ -37,7 +41,8 @@ pub struct ContextSpec {
     /// The context directory.
     pub dir: PathBuf,
     /// The Dockerfile's path relative to `dir` (`/`-separated), sent even if `.dockerignore`
-    /// excludes it. `None` when the Dockerfile is not inside the context.
+    /// excludes it. `None` when the Dockerfile is not inside the context. (The CLI resolves
+    /// symlinks in the Dockerfile's path before making it relative.)
     pub dockerfile_rel: Option<String>,
     /// In-memory files appended after the walk: (name in the archive, content). Mode 0600,
     /// mtime now, as the CLI writes the Dockerfile it adds.
@@ -100,7 +105,8 @@ pub fn write_context<W: Write>(spec: &ContextSpec, rules: &IgnoreRules, out: W) 
         dockerignore_suffix: dockerignore_suffix(&spec.dockerignore_additions),
     };
     walk(&spec.dir, &rules, &mut w)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    // Go's tar writer rounds these headers' mtime to the nearest second (no format is chosen).
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| (d.as_millis() as i64 + 500) / 1000);
     for (name, content) in &spec.extra_files {
         let name = clean(name);
         if name.starts_with("../") || name.starts_with('/') || name == "." || name == ".." {

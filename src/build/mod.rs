@@ -13,4 +13,3 @@ mod testutil;
 pub use context_stream::{ContextStream, load_rules};
 pub use context_tar::{ContextSpec, generated_dockerfile_name, write_context};
 pub use dockerignore::{IgnoreRules, WalkMatch};
-#[cfg(test)] mod difftest;

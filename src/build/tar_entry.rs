@@ -146,8 +146,7 @@ fn write_pax<W: Write>(out: &mut W, name: &[u8], records: &mut [(String, Vec<u8>
     put_octal(&mut b, GID, 0);
     put_octal(&mut b, SIZE, data.len() as i64);
     put_octal(&mut b, MTIME, 0);
-    put_octal(&mut b, DEVMAJOR, 0);
-    put_octal(&mut b, DEVMINOR, 0);
+    // Go's writeRawFile leaves the device fields empty here, unlike in a file's header.
     b[TYPEFLAG] = b'x';
     b[MAGIC.0..MAGIC.0 + MAGIC.1].copy_from_slice(b"ustar\x0000");
     set_checksum(&mut b);
