@@ -1,1 +1,418 @@
-//! (being written)
+//! `POST /images/create?fromImage=…`: pulling an image from a registry, with live progress.
+//!
+//! What makes a pull correct rather than merely plausible:
+//! - The `tag` query parameter is never empty unless `all_tags` was asked for: the daemon pulls
+//!   *every* tag of the repository when it is empty. A reference without tag or digest means
+//!   `latest`, as in the CLI.
+//! - The stream must end with the daemon's final `Status: …` line. A stream that ends without
+//!   it (the daemon died, a proxy cut the connection between two messages) is a transport
+//!   error, never a success; an `errorDetail` inside it is the daemon's error.
+//! - `X-Registry-Auth` is always sent (`e30=`, i.e. `{}`, when anonymous, as the CLI does); its
+//!   credentials are the caller's `auth`, else those the docker config holds for the image's
+//!   registry (see [`credentials_header`]).
+//! - Registry failures the daemon reports before streaming (HTTP 404/500 with the registry's
+//!   message) get the class their message says: a refused login is unauthorized and an unknown
+//!   tag not found, even when the daemon answered 500.
+//!
+//! The result is a small object the library composes: see [`pull`].
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::{AuthConfig, DockerConfig, registry_for_reference};
+use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
+use crate::error::{Error, Result, Status};
+use crate::images::progress_call::{StreamOptions, run_stream};
+use crate::images::registry_auth;
+use crate::reference::{Reference, parse_normalized, validate_digest};
+use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
+
+/// First API version with the `platform` parameter of `POST /images/create`.
+pub const PULL_PLATFORM_MIN: ApiVersion = ApiVersion::new(1, 32);
+
+/// Options of a pull (the JSON object `dc_image_pull` takes).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullOptions {
+    /// The image: `name`, `name:tag` or `name@digest`, with or without a registry host.
+    pub image: Option<String>,
+    /// A tag (or digest) for an `image` given without one.
+    pub tag: Option<String>,
+    /// Pull every tag of the repository (`image` must then have neither tag nor digest).
+    #[serde(default)]
+    pub all_tags: bool,
+    /// `os[/arch[/variant]]` (API 1.32+).
+    pub platform: Option<String>,
+    /// Credentials; when absent, they come from the docker config.
+    pub auth: Option<AuthConfig>,
+    /// `"json"` (default) or `"text"`.
+    #[serde(default)]
+    pub progress: ProgressMode,
+    /// JSON mode: add an overall-progress message after each update.
+    #[serde(default)]
+    pub aggregate: bool,
+    /// Longest silence allowed between two reads of the stream, in ms (0 = none).
+    pub inactivity_timeout_ms: Option<u64>,
+    /// Rust callers only: the docker config to take credentials from instead of the one the
+    /// environment names (`DOCKER_CONFIG`, `~/.docker`). Lets a program (or a test) use its own
+    /// config without touching process-global environment variables.
+    #[serde(skip)]
+    pub docker_config: Option<DockerConfig>,
+}
+
+impl PullOptions {
+    /// Options pulling `image` with everything else at its default.
+    pub fn new(image: &str) -> PullOptions {
+        PullOptions { image: Some(image.to_string()), ..Default::default() }
+    }
+
+    /// The progress settings as the shared stream options.
+    pub fn stream(&self) -> StreamOptions {
+        StreamOptions {
+            progress: self.progress,
+            aggregate: self.aggregate,
+            inactivity_timeout_ms: self.inactivity_timeout_ms,
+        }
+    }
+
+    /// A sink delivering this pull's progress (mode and `aggregate` from these options).
+    pub fn sink<'a>(&self, cb: Option<ProgressFn<'a>>) -> ProgressSink<'a> {
+        ProgressSink::new(self.progress, self.aggregate, cb)
+    }
+}
+
+/// What is pulled, after validation: the reference, and the `tag` query value (`None` only
+/// for `all_tags`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullTarget {
+    pub reference: Reference,
+    pub tag: Option<String>,
+}
+
+impl PullTarget {
+    /// Reference and tag from the options, refusing every combination that is ambiguous.
+    pub fn from_options(opts: &PullOptions) -> Result<PullTarget> {
+        let image = opts.image.as_deref().unwrap_or("");
+        if image.is_empty() {
+            return Err(Error::invalid("pull options: \"image\" is missing or empty"));
+        }
+        let mut reference = parse_normalized(image)?;
+        let has_suffix = !reference.is_name_only();
+        if opts.all_tags {
+            if has_suffix || opts.tag.is_some() {
+                return Err(Error::invalid(format!(
+                    "pull options: \"all_tags\" pulls every tag of a repository; \"{image}\" must \
+                     then name no tag or digest, and \"tag\" must be absent"
+                )));
+            }
+            return Ok(PullTarget { reference, tag: None });
+        }
+        if let Some(tag) = &opts.tag {
+            if has_suffix {
+                return Err(Error::invalid(format!(
+                    "pull options: \"image\" \"{image}\" already has a tag or digest; \"tag\" \
+                     must then be absent"
+                )));
+            }
+            apply_tag(&mut reference, tag)?;
+        }
+        let (_, tag) = reference.pull_params();
+        Ok(PullTarget { reference, tag: Some(tag) })
+    }
+
+    /// The reference as the caller will read it back: `busybox:latest`,
+    /// `127.0.0.1:5000/x@sha256:…`, or the bare name for `all_tags`.
+    pub fn familiar(&self) -> String {
+        match (&self.tag, &self.reference.digest) {
+            (None, _) => self.reference.familiar_name(),
+            (Some(_), Some(d)) => format!("{}@{d}", self.reference.familiar_name()),
+            (Some(t), None) => format!("{}:{t}", self.reference.familiar_name()),
+        }
+    }
+}
+
+/// Puts the `tag` option (a tag or a digest) into a reference that has neither.
+fn apply_tag(reference: &mut Reference, tag: &str) -> Result<()> {
+    if tag.is_empty() {
+        return Err(Error::invalid(
+            "pull options: \"tag\" is empty (an empty tag would pull every tag; use \"all_tags\")",
+        ));
+    }
+    if tag.contains(':') {
+        validate_digest(tag).map_err(|why| Error::invalid(format!("pull options: \"tag\": {why}")))?;
+        reference.digest = Some(tag.to_string());
+    } else {
+        // The reference grammar checks the tag.
+        let checked = parse_normalized(&format!("{}:{tag}", reference.name()))
+            .map_err(|e| e.context("pull options: \"tag\""))?;
+        reference.tag = checked.tag;
+    }
+    Ok(())
+}
+
+/// Checks `os[/arch[/variant]]`: one to three non-empty parts of letters, digits, `_`, `.`
+/// and `-`. The daemon would refuse anything else too, but only after the request was sent.
+pub(crate) fn check_platform(what: &str, p: &str) -> Result<Vec<String>> {
+    let parts: Vec<&str> = p.split('/').collect();
+    let ok = !p.is_empty()
+        && parts.len() <= 3
+        && parts.iter().all(|s| {
+            !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        });
+    if !ok {
+        return Err(Error::invalid(format!(
+            "{what}: \"platform\" \"{}\" is not of the form os[/arch[/variant]]",
+            p.escape_debug()
+        )));
+    }
+    Ok(parts.into_iter().map(str::to_string).collect())
+}
+
+/// The `X-Registry-Auth` value for `reference`: explicit credentials, else the injected docker
+/// config's, else the environment's (`DOCKER_CONFIG`, `~/.docker/config.json`), else `e30=`
+/// (`{}`, anonymous). A config file that exists but is broken is an error naming the file.
+pub(crate) fn credentials_header(
+    reference: &Reference,
+    explicit: Option<&AuthConfig>,
+    injected: Option<&DockerConfig>,
+) -> Result<String> {
+    let creds = match (explicit, injected) {
+        (Some(a), _) => Some(a.clone()),
+        (None, Some(cfg)) => cfg.resolve(&registry_for_reference(reference))?,
+        (None, None) => registry_auth::credentials_for(reference, None)?,
+    };
+    Ok(creds.unwrap_or_default().encode_header())
+}
+
+/// Gives a registry failure reported as an HTTP error the class its message says (the daemon
+/// answers a refused login or a missing manifest with 500 as often as with 401/404).
+pub(crate) fn registry_failure_class(mut e: Error) -> Error {
+    if e.http_status >= 400 && matches!(e.status, Status::ServerError | Status::NotFound) {
+        let text = e.daemon_message.as_deref().unwrap_or(&e.message);
+        let class = Error::from_stream(text, None).status;
+        if matches!(class, Status::Unauthorized | Status::NotFound) {
+            e.status = class;
+        }
+    }
+    e
+}
+
+/// What the pull stream told, collected message by message.
+#[derive(Debug, Default)]
+struct PullOutcome {
+    digest: Option<String>,
+    /// The final `Status: …` line.
+    status: Option<String>,
+}
+
+impl PullOutcome {
+    fn observe(&mut self, msg: &Value) {
+        let Some(status) = msg.get("status").and_then(Value::as_str) else { return };
+        if let Some(d) = status.strip_prefix("Digest: ") {
+            self.digest = Some(d.trim().to_string());
+        } else if status.starts_with("Status: ") {
+            self.status = Some(status.to_string());
+        }
+    }
+}
+
+/// Pulls an image, delivering progress to `sink`, and returns the result JSON:
+///
+/// `{"reference": "127.0.0.1:5000/app:1", "digest": "sha256:…", "id": "sha256:…", "new": true}`
+///
+/// - `reference`: what was pulled, familiar form, tag defaulted to `latest`;
+/// - `digest`: the manifest digest from the stream's `Digest:` line (`null` when the registry
+///   gave none, and with `all_tags`, which pulls several);
+/// - `id`: the local image ID, from inspecting the image after the pull (`null` with
+///   `all_tags`);
+/// - `new`: true when the daemon downloaded a newer image, false when it was up to date.
+///
+/// Errors: invalid argument for bad options (before anything is sent), unsupported for
+/// `platform` on a daemon older than 1.32, unauthorized / not found / stream error for what the
+/// daemon or registry refused, transport when the stream ends without its final status,
+/// timeout, cancelled when the progress callback asked to stop (the connection is then closed;
+/// the client stays usable).
+pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Result<String> {
+    let target = PullTarget::from_options(opts)?;
+    if let Some(p) = &opts.platform {
+        check_platform("pull options", p)?;
+    }
+    let header = credentials_header(&target.reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+    if opts.platform.is_some() {
+        client.require("pull option \"platform\"", PULL_PLATFORM_MIN)?;
+    }
+
+    let mut query = Query::new();
+    query.push("fromImage", target.reference.name());
+    query.push_opt("tag", target.tag.clone());
+    query.push_opt("platform", opts.platform.clone());
+    let call = Call::post("/images/create")
+        .query(query)
+        .header("X-Registry-Auth", header)
+        .limits(None, opts.inactivity_timeout_ms);
+
+    let mut outcome = PullOutcome::default();
+    run_stream(client, &call, Body::Empty, sink, &mut |msg| {
+        outcome.observe(msg);
+        Ok(())
+    })
+    .map_err(registry_failure_class)?;
+
+    let Some(status) = outcome.status else {
+        return Err(Error::transport(format!(
+            "the pull of {} ended before the daemon's final status message; the image may not \
+             have been pulled",
+            target.familiar()
+        )));
+    };
+    let id = match target.tag {
+        Some(_) => Some(image_id(client, &target)?),
+        None => None,
+    };
+    Ok(serde_json::json!({
+        "reference": target.familiar(),
+        "digest": outcome.digest.filter(|_| target.tag.is_some()),
+        "id": id,
+        "new": status.contains("Downloaded newer image"),
+    })
+    .to_string())
+}
+
+/// The local ID of the image just pulled (inspecting it by the reference pulled).
+fn image_id(client: &Client, target: &PullTarget) -> Result<String> {
+    let name = escape_name("image", &target.reference.to_string())?;
+    let text = client
+        .get_json(&Call::get(format!("/images/{name}/json")))
+        .map_err(|e| e.context(format!("inspecting {} after the pull", target.familiar())))?;
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::server(format!("the daemon's image inspect answer is not JSON: {e}")))?;
+    v.get("Id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| Error::server("the daemon's image inspect answer has no \"Id\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(json: &str) -> Result<PullTarget> {
+        let o: PullOptions = crate::options::parse("pull options", Some(json))?;
+        PullTarget::from_options(&o)
+    }
+
+    #[test]
+    fn a_reference_without_tag_means_latest() {
+        let t = target(r#"{"image":"busybox"}"#).unwrap();
+        assert_eq!(t.tag.as_deref(), Some("latest"));
+        assert_eq!(t.reference.name(), "docker.io/library/busybox");
+        assert_eq!(t.familiar(), "busybox:latest");
+        let t = target(r#"{"image":"127.0.0.1:5000/a/b","tag":"v2"}"#).unwrap();
+        assert_eq!(t.tag.as_deref(), Some("v2"));
+        assert_eq!(t.familiar(), "127.0.0.1:5000/a/b:v2");
+    }
+
+    #[test]
+    fn digests_go_in_the_tag_parameter() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        let t = target(&format!(r#"{{"image":"x@{d}"}}"#)).unwrap();
+        assert_eq!(t.tag.as_deref(), Some(d.as_str()));
+        assert_eq!(t.familiar(), format!("x@{d}"));
+        let t = target(&format!(r#"{{"image":"x","tag":"{d}"}}"#)).unwrap();
+        assert_eq!(t.tag.as_deref(), Some(d.as_str()));
+    }
+
+    #[test]
+    fn all_tags_sends_no_tag_and_is_exclusive() {
+        let t = target(r#"{"image":"x","all_tags":true}"#).unwrap();
+        assert_eq!(t.tag, None);
+        assert_eq!(t.familiar(), "x");
+        for bad in [
+            r#"{"image":"x:1","all_tags":true}"#,
+            r#"{"image":"x","tag":"1","all_tags":true}"#,
+        ] {
+            assert_eq!(target(bad).unwrap_err().status, Status::InvalidArgument, "{bad}");
+        }
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_the_reason() {
+        for (bad, says) in [
+            (r#"{}"#, "image"),
+            (r#"{"image":""}"#, "image"),
+            (r#"{"image":"UPPER/case"}"#, "lowercase"),
+            (r#"{"image":"a::b"}"#, "a::b"),
+            (r#"{"image":"name@notadigest"}"#, "digest"),
+            (r#"{"image":"x:1","tag":"2"}"#, "already has a tag"),
+            (r#"{"image":"x","tag":""}"#, "empty"),
+            (r#"{"image":"x","tag":"bad tag"}"#, "tag"),
+            (r#"{"image":"x","tag":"sha256:12"}"#, "digest"),
+            (r#"{"image":"x","auth":{"user":"u"}}"#, "user"),
+            (r#"{"image":"x","progress":"yaml"}"#, "progress"),
+            (r#"{"image":"x","bogus":1}"#, "bogus"),
+        ] {
+            let e = target(bad).unwrap_err();
+            assert_eq!(e.status, Status::InvalidArgument, "{bad}");
+            assert!(e.message.contains(says), "{bad}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn platforms() {
+        assert_eq!(check_platform("p", "linux").unwrap(), ["linux"]);
+        assert_eq!(check_platform("p", "linux/arm64/v8").unwrap(), ["linux", "arm64", "v8"]);
+        for bad in ["", "linux/", "/amd64", "a/b/c/d", "linux amd64", "linux/amd64?x=1"] {
+            let e = check_platform("p", bad).unwrap_err();
+            assert_eq!(e.status, Status::InvalidArgument);
+            assert!(e.message.contains("platform"));
+        }
+    }
+
+    #[test]
+    fn registry_failures_get_their_class() {
+        let e = registry_failure_class(Error::from_http(
+            500,
+            Some("Head \"http://127.0.0.1:25001/v2/x/manifests/1\": no basic auth credentials".into()),
+        ));
+        assert_eq!(e.status, Status::Unauthorized);
+        let e = registry_failure_class(Error::from_http(
+            500,
+            Some("Get \"http://127.0.0.1:9/v2/\": dial tcp 127.0.0.1:9: connect: connection refused".into()),
+        ));
+        assert_eq!(e.status, Status::ServerError);
+        let e = registry_failure_class(Error::from_http(404, Some("manifest unknown".into())));
+        assert_eq!(e.status, Status::NotFound);
+        let e = registry_failure_class(Error::transport("unauthorized"));
+        assert_eq!(e.status, Status::Transport, "only daemon answers are reclassified");
+    }
+
+    #[test]
+    fn explicit_credentials_win_and_anonymous_is_an_empty_object() {
+        let r = parse_normalized("127.0.0.1:5000/x").unwrap();
+        let empty = DockerConfig::default();
+        assert_eq!(credentials_header(&r, None, Some(&empty)).unwrap(), "e30=");
+        let a = AuthConfig { username: Some("u".into()), password: Some("p".into()), ..Default::default() };
+        assert_eq!(credentials_header(&r, Some(&a), Some(&empty)).unwrap(), a.encode_header());
+        let cfg = DockerConfig::parse(br#"{"auths":{"127.0.0.1:5000":{"auth":"dTpw"}}}"#).unwrap();
+        let h = credentials_header(&r, None, Some(&cfg)).unwrap();
+        use base64::Engine;
+        let v: Value =
+            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE.decode(h).unwrap()).unwrap();
+        assert_eq!(v["username"], "u");
+        assert_eq!(v["serveraddress"], "127.0.0.1:5000");
+    }
+
+    #[test]
+    fn outcome_reads_digest_and_final_status() {
+        let mut o = PullOutcome::default();
+        for m in [
+            serde_json::json!({"status":"Pulling from x","id":"1"}),
+            serde_json::json!({"status":"Digest: sha256:abc"}),
+            serde_json::json!({"status":"Status: Image is up to date for x:1"}),
+        ] {
+            o.observe(&m);
+        }
+        assert_eq!(o.digest.as_deref(), Some("sha256:abc"));
+        assert!(o.status.unwrap().contains("up to date"));
+    }
+}

@@ -1,1 +1,237 @@
-//! (being written)
+//! `POST /images/{name}/push`: pushing a local image to its registry, with live progress.
+//!
+//! As for pulls (see [`crate::images::pull`]): the `tag` parameter is never empty unless
+//! `all_tags` was asked for (the daemon pushes every local tag of the repository when it is
+//! empty), `X-Registry-Auth` is always sent (the daemon refuses a push without it) with the
+//! caller's or the docker config's credentials, and the push counts as done only when the
+//! stream carried the final `aux` message with the pushed manifest's digest: a stream that ends
+//! without it is a transport error.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::{AuthConfig, DockerConfig};
+use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
+use crate::error::{Error, Result};
+use crate::images::progress_call::{StreamOptions, run_stream};
+use crate::images::pull::{check_platform, credentials_header, registry_failure_class};
+use crate::reference::{DEFAULT_TAG, parse_normalized};
+use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
+
+/// First API version with the `platform` parameter of `POST /images/{name}/push`.
+pub const PUSH_PLATFORM_MIN: ApiVersion = ApiVersion::new(1, 46);
+
+/// Options of a push (the JSON object `dc_image_push` takes).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushOptions {
+    /// The tag to push, for a name given without one (default `latest`).
+    pub tag: Option<String>,
+    /// Push every local tag of the repository (the name must then have no tag).
+    #[serde(default)]
+    pub all_tags: bool,
+    /// `os[/arch[/variant]]`: the platform variant to push (API 1.46+).
+    pub platform: Option<String>,
+    /// Credentials; when absent, they come from the docker config.
+    pub auth: Option<AuthConfig>,
+    /// `"json"` (default) or `"text"`.
+    #[serde(default)]
+    pub progress: ProgressMode,
+    /// JSON mode: add an overall-progress message after each update.
+    #[serde(default)]
+    pub aggregate: bool,
+    /// Longest silence allowed between two reads of the stream, in ms (0 = none).
+    pub inactivity_timeout_ms: Option<u64>,
+    /// Rust callers only: the docker config to take credentials from instead of the one the
+    /// environment names (see [`crate::images::pull::PullOptions::docker_config`]).
+    #[serde(skip)]
+    pub docker_config: Option<DockerConfig>,
+}
+
+impl PushOptions {
+    /// The progress settings as the shared stream options.
+    pub fn stream(&self) -> StreamOptions {
+        StreamOptions {
+            progress: self.progress,
+            aggregate: self.aggregate,
+            inactivity_timeout_ms: self.inactivity_timeout_ms,
+        }
+    }
+
+    /// A sink delivering this push's progress (mode and `aggregate` from these options).
+    pub fn sink<'a>(&self, cb: Option<ProgressFn<'a>>) -> ProgressSink<'a> {
+        ProgressSink::new(self.progress, self.aggregate, cb)
+    }
+}
+
+/// The repository and the `tag` query value (`None` only for `all_tags`) of a push.
+fn push_target(name: &str, opts: &PushOptions) -> Result<(crate::reference::Reference, Option<String>)> {
+    if name.is_empty() {
+        return Err(Error::invalid("the name of the image to push is empty"));
+    }
+    let reference = parse_normalized(name)?;
+    if reference.digest.is_some() {
+        return Err(Error::invalid(format!(
+            "cannot push \"{name}\": a digest names content already in a registry; push a tag"
+        )));
+    }
+    if let Some(t) = &opts.tag {
+        if t.is_empty() {
+            return Err(Error::invalid(
+                "push options: \"tag\" is empty (an empty tag would push every tag; use \"all_tags\")",
+            ));
+        }
+        parse_normalized(&format!("{}:{t}", reference.name()))
+            .map_err(|e| e.context("push options: \"tag\""))?;
+    }
+    let tag = match (&reference.tag, &opts.tag) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(Error::invalid(format!(
+                "push: the name \"{name}\" has the tag \"{a}\" but the \"tag\" option says \"{b}\""
+            )));
+        }
+        (Some(a), _) => Some(a.clone()),
+        (None, b) => b.clone(),
+    };
+    if opts.all_tags {
+        if tag.is_some() {
+            return Err(Error::invalid(format!(
+                "push options: \"all_tags\" pushes every tag of a repository; \"{name}\" must then \
+                 have no tag and \"tag\" must be absent"
+            )));
+        }
+        return Ok((reference, None));
+    }
+    Ok((reference, Some(tag.unwrap_or_else(|| DEFAULT_TAG.to_string()))))
+}
+
+/// The push `platform` query value: the OCI platform object, JSON-encoded.
+fn platform_json(parts: &[String]) -> String {
+    let mut p = serde_json::Map::new();
+    p.insert("os".into(), Value::String(parts[0].clone()));
+    if let Some(a) = parts.get(1) {
+        p.insert("architecture".into(), Value::String(a.clone()));
+    }
+    if let Some(v) = parts.get(2) {
+        p.insert("variant".into(), Value::String(v.clone()));
+    }
+    Value::Object(p).to_string()
+}
+
+/// Pushes `name` (`repo`, `repo:tag`; the registry is the one the name says), delivering
+/// progress to `sink`, and returns the result JSON from the stream's final `aux` message:
+///
+/// `{"tag": "1", "digest": "sha256:…", "size": 527, "pushed": [{"tag", "digest", "size"}, …]}`
+///
+/// (`pushed` lists every tag pushed: one entry, or several with `all_tags`; the top-level
+/// fields are the last one's).
+///
+/// Errors: invalid argument for bad input (before anything is sent), unsupported for `platform`
+/// on a daemon older than 1.46, not found for a name with no local image, unauthorized / stream
+/// error for what the registry refused, transport when the stream ends without its final `aux`
+/// message, timeout, cancelled (the connection is then closed; the client stays usable).
+pub fn push(client: &Client, name: &str, opts: &PushOptions, sink: &mut ProgressSink) -> Result<String> {
+    let (reference, tag) = push_target(name, opts)?;
+    let platform = match &opts.platform {
+        Some(p) => Some(platform_json(&check_platform("push options", p)?)),
+        None => None,
+    };
+    let header = credentials_header(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+    if platform.is_some() {
+        client.require("push option \"platform\"", PUSH_PLATFORM_MIN)?;
+    }
+
+    let path_name = escape_name("image name", &reference.familiar_name())?;
+    let mut query = Query::new();
+    query.push_opt("tag", tag.clone());
+    query.push_opt("platform", platform);
+    let call = Call::post(format!("/images/{path_name}/push"))
+        .query(query)
+        .header("X-Registry-Auth", header)
+        .limits(None, opts.inactivity_timeout_ms);
+
+    let mut pushed: Vec<Value> = Vec::new();
+    run_stream(client, &call, Body::Empty, sink, &mut |msg| {
+        if let Some(aux) = msg.get("aux").filter(|a| a.get("Digest").is_some()) {
+            pushed.push(serde_json::json!({
+                "tag": aux.get("Tag").cloned().unwrap_or(Value::Null),
+                "digest": aux.get("Digest").cloned().unwrap_or(Value::Null),
+                "size": aux.get("Size").cloned().unwrap_or(Value::Null),
+            }));
+        }
+        Ok(())
+    })
+    .map_err(registry_failure_class)?;
+
+    let Some(last) = pushed.last().cloned() else {
+        let what = match &tag {
+            Some(t) => format!("{}:{t}", reference.familiar_name()),
+            None => reference.familiar_name(),
+        };
+        return Err(Error::transport(format!(
+            "the push of {what} ended before the daemon reported the pushed digest; the push may \
+             not have completed"
+        )));
+    };
+    let mut result = last;
+    result["pushed"] = Value::Array(pushed);
+    Ok(result.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Status;
+
+    fn target(name: &str, json: &str) -> Result<(String, Option<String>)> {
+        let o: PushOptions = crate::options::parse("push options", Some(json))?;
+        push_target(name, &o).map(|(r, t)| (r.familiar_name(), t))
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(target("127.0.0.1:5000/x", "{}").unwrap(), ("127.0.0.1:5000/x".into(), Some("latest".into())));
+        assert_eq!(target("x:1", "{}").unwrap().1.as_deref(), Some("1"));
+        assert_eq!(target("x", r#"{"tag":"2"}"#).unwrap().1.as_deref(), Some("2"));
+        assert_eq!(target("x:2", r#"{"tag":"2"}"#).unwrap().1.as_deref(), Some("2"));
+        assert_eq!(target("x", r#"{"all_tags":true}"#).unwrap().1, None);
+    }
+
+    #[test]
+    fn bad_input() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        for (name, json, says) in [
+            ("", "{}", "empty"),
+            ("UPPER/case", "{}", "lowercase"),
+            ("a::b", "{}", "a::b"),
+            ("name@notadigest", "{}", "digest"),
+            (&format!("x@{d}") as &str, "{}", "digest"),
+            ("x:1", r#"{"tag":"2"}"#, "\"1\""),
+            ("x", r#"{"tag":""}"#, "empty"),
+            ("x", r#"{"tag":"a b"}"#, "tag"),
+            ("x:1", r#"{"all_tags":true}"#, "all_tags"),
+            ("x", r#"{"tag":"1","all_tags":true}"#, "all_tags"),
+            ("x", r#"{"auth":{"pass":"p"}}"#, "pass"),
+            ("x", r#"{"platform":"linux/"}"#, "platform"),
+        ] {
+            let e = target(name, json)
+                .and_then(|r| {
+                    let o: PushOptions = crate::options::parse("push options", Some(json))?;
+                    if let Some(p) = &o.platform {
+                        check_platform("push options", p)?;
+                    }
+                    Ok(r)
+                })
+                .unwrap_err();
+            assert_eq!(e.status, Status::InvalidArgument, "{name} {json}");
+            assert!(e.message.contains(says), "{name} {json}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn platform_is_an_oci_object() {
+        let p = |s: &str| platform_json(&check_platform("p", s).unwrap());
+        assert_eq!(p("linux"), r#"{"os":"linux"}"#);
+        assert_eq!(p("linux/arm/v5"), r#"{"architecture":"arm","os":"linux","variant":"v5"}"#);
+    }
+}
