@@ -66,9 +66,8 @@ fn tls_without_a_client_certificate_fails_as_transport() {
 }
 
 #[test]
-fn tls_from_the_cli_environment_variables() {
-    // Resolution from DOCKER_* is unit-tested with an injected environment; here the same
-    // files work end to end through the explicit options they map to.
+fn tls_with_verification_explicitly_on() {
+    // (The DOCKER_* variables themselves are tested in tests/client_environment.rs.)
     let e = engine();
     let d = e.certs();
     let c = e.client_with(&format!(
