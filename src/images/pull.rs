@@ -280,7 +280,7 @@ pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Res
 
 /// The local ID of the image just pulled (inspecting it by the reference pulled).
 fn image_id(client: &Client, target: &PullTarget) -> Result<String> {
-    let name = escape_name("image", &target.reference.to_string())?;
+    let name = escape_name("image", &target.familiar())?;
     let text = client
         .get_json(&Call::get(format!("/images/{name}/json")))
         .map_err(|e| e.context(format!("inspecting {} after the pull", target.familiar())))?;
