@@ -39,6 +39,20 @@ typedef struct dc_error dc_error;
 typedef int32_t dc_status;
 
 /**
+ * Receives bytes: one progress message per call, or one chunk of an archive.
+ * Return 0 to go on, non-zero to stop the operation (it then returns DC_CANCELLED).
+ * Runs on the calling thread; must not re-enter the same operation.
+ */
+typedef int32_t (*dc_write_cb)(void *userdata, const uint8_t *buf, size_t len);
+
+/**
+ * Supplies bytes: fill at most `cap` bytes of `buf` and return how many, 0 at the end,
+ * or a negative value on error (the operation then fails with DC_CANCELLED). Returning more
+ * than `cap` is a caller bug reported as DC_INVALID_ARGUMENT. Runs on the calling thread.
+ */
+typedef ptrdiff_t (*dc_read_cb)(void *userdata, uint8_t *buf, size_t cap);
+
+/**
  * Success.
  */
 #define DC_OK 0
@@ -188,6 +202,104 @@ void dc_error_free(dc_error *err);
 void dc_string_free(char *s);
 
 /**
+ * Saves one or more images as one tar archive (`docker save`), streamed from the daemon to
+ * `write_cb` or to a file.
+ *
+ * options_json (JSON object; NULL or "" is not enough, "names" is required):
+ * - "names": an image name, tag or ID, or an array of them (at least one); several are saved
+ *   into one archive (sent as repeated `names=` parameters).
+ * - "platform": "os/arch[/variant]" or an array of them: save only these platforms of a
+ *   multi-platform image (API 1.48+; several need API 1.52+).
+ * - "output_path": write the archive to this file instead of `write_cb`. The file is created
+ *   with mode 0644 (less the umask); the archive is written to a hidden temporary file in the
+ *   same directory and renamed into place only once it is complete and synced, so a failed
+ *   save never leaves a partial file there (an existing file is replaced only on success).
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call
+ *   (0 = none).
+ *
+ * Exactly one of `write_cb` and "output_path" must be given. `write_cb` receives the archive
+ * in chunks of up to 256 KiB, in order, on the calling thread; it returns 0 to go on or
+ * non-zero to stop (the save then returns DC_CANCELLED and the connection is closed; the client
+ * stays usable). The archive is checked as it passes: it must end with tar's end-of-archive
+ * marker. If the daemon fails mid-archive, the bytes already delivered are not a whole archive
+ * and the call fails with the daemon's message.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client, bad JSON, unknown key, "names" missing, empty or
+ * not strings, both or neither of `write_cb` and "output_path", "output_path" a directory or not
+ * creatable), DC_NOT_FOUND (an image does not exist; the directory of "output_path" does not
+ * exist), DC_UNSUPPORTED ("platform" on an older daemon), DC_CANCELLED, DC_SERVER_ERROR (the
+ * daemon failed, also mid-archive), DC_TRANSPORT (also: writing "output_path" failed),
+ * DC_TIMEOUT.
+ */
+dc_status dc_image_save(const dc_client *client, const char *options_json, dc_write_cb write_cb, void *userdata, dc_error **err);
+
+/**
+ * Loads images from a tar archive (`docker load`), streamed to the daemon from `read_cb` or
+ * a file.
+ *
+ * options_json (JSON object; NULL or "" for defaults):
+ * - "input_path": read the archive from this file instead of `read_cb`.
+ * - "quiet": true asks the daemon for no progress messages. Default: false when `progress_cb`
+ *   is given, true otherwise. Always sent to the daemon (which takes an absent value as true).
+ * - "platform": "os/arch[/variant]" or an array of them: load only these platforms of a
+ *   multi-platform archive (API 1.48+; several need API 1.52+).
+ * - "progress": "json" (default: each daemon message as received, plus "\n") or "text" (the
+ *   lines `docker load` prints when not on a terminal).
+ * - "aggregate": true adds overall-progress messages in JSON mode.
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call.
+ *
+ * Exactly one of `read_cb` and "input_path" must be given. `read_cb` fills at most `cap` bytes
+ * and returns how many, 0 at the end, or < 0 on error (the load then returns DC_CANCELLED and
+ * the connection is closed; returning more than `cap` is DC_INVALID_ARGUMENT). `progress_cb`
+ * (may be NULL) receives one message per call and returns non-zero to stop (DC_CANCELLED).
+ * Callbacks run on the calling thread.
+ *
+ * On success *out_json receives {"images": [{"name": "app:1", "id": "sha256:…"}, …]}: one entry
+ * per image the daemon reported as loaded; "name" is null for an image loaded by ID only, and
+ * "id" of a named image is looked up right after the load. Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, both or neither
+ * input, "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist), DC_UNSUPPORTED,
+ * DC_STREAM_ERROR (the daemon refused the archive, e.g. truncated or corrupt: the error carries
+ * its message; nothing is loaded), DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
+ */
+dc_status dc_image_load(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
+
+/**
+ * Creates an image from a filesystem tarball (`docker import`): streamed to the daemon from
+ * `read_cb` or a file, or fetched by the daemon from a URL. The tarball may be compressed
+ * (gzip, bzip2, xz, zstd as the daemon supports).
+ *
+ * options_json (JSON object; NULL or "" for defaults):
+ * - "input_path": read the tarball from this file instead of `read_cb`.
+ * - "url": an http:// or https:// URL the daemon downloads the tarball from (then `read_cb`
+ *   must be NULL).
+ * - "repository": name for the new image, may include a tag ("app" or "app:1"); without it
+ *   the image is untagged.
+ * - "tag": tag for the new image (needs "repository").
+ * - "message": commit message of the image (default "Imported from <source>").
+ * - "changes": a Dockerfile instruction or an array of them, applied to the image: CMD,
+ *   ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR
+ *   (one instruction per entry, e.g. "ENV DEBUG=1").
+ * - "platform": "os[/arch[/variant]]" of the new image (API 1.32+).
+ * - "progress", "aggregate": as for dc_image_load.
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call.
+ *
+ * Exactly one source: `read_cb`, "input_path" or "url". `read_cb` and `progress_cb` behave as
+ * for dc_image_load.
+ *
+ * On success *out_json receives {"id": "sha256:…"} (the new image's ID). Free it with
+ * dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, no or several
+ * sources, a URL that is not http/https, an invalid repository or tag, an unknown instruction
+ * in "changes", "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist),
+ * DC_UNSUPPORTED, DC_SERVER_ERROR (e.g. the daemon cannot fetch the URL), DC_STREAM_ERROR,
+ * DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
+ */
+dc_status dc_image_import(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
+
+/**
  * Creates a client.
  *
  * options_json: NULL or "" for everything from the environment as the docker CLI reads it
@@ -266,6 +378,104 @@ void dc_error_free(dc_error *err);
  * Frees a string returned by this library (any `char **out_json`). NULL is allowed.
  */
 void dc_string_free(char *s);
+
+/**
+ * Saves one or more images as one tar archive (`docker save`), streamed from the daemon to
+ * `write_cb` or to a file.
+ *
+ * options_json (JSON object; NULL or "" is not enough, "names" is required):
+ * - "names": an image name, tag or ID, or an array of them (at least one); several are saved
+ *   into one archive (sent as repeated `names=` parameters).
+ * - "platform": "os/arch[/variant]" or an array of them: save only these platforms of a
+ *   multi-platform image (API 1.48+; several need API 1.52+).
+ * - "output_path": write the archive to this file instead of `write_cb`. The file is created
+ *   with mode 0644 (less the umask); the archive is written to a hidden temporary file in the
+ *   same directory and renamed into place only once it is complete and synced, so a failed
+ *   save never leaves a partial file there (an existing file is replaced only on success).
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call
+ *   (0 = none).
+ *
+ * Exactly one of `write_cb` and "output_path" must be given. `write_cb` receives the archive
+ * in chunks of up to 256 KiB, in order, on the calling thread; it returns 0 to go on or
+ * non-zero to stop (the save then returns DC_CANCELLED and the connection is closed; the client
+ * stays usable). The archive is checked as it passes: it must end with tar's end-of-archive
+ * marker. If the daemon fails mid-archive, the bytes already delivered are not a whole archive
+ * and the call fails with the daemon's message.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client, bad JSON, unknown key, "names" missing, empty or
+ * not strings, both or neither of `write_cb` and "output_path", "output_path" a directory or not
+ * creatable), DC_NOT_FOUND (an image does not exist; the directory of "output_path" does not
+ * exist), DC_UNSUPPORTED ("platform" on an older daemon), DC_CANCELLED, DC_SERVER_ERROR (the
+ * daemon failed, also mid-archive), DC_TRANSPORT (also: writing "output_path" failed),
+ * DC_TIMEOUT.
+ */
+dc_status dc_image_save(const dc_client *client, const char *options_json, dc_write_cb write_cb, void *userdata, dc_error **err);
+
+/**
+ * Loads images from a tar archive (`docker load`), streamed to the daemon from `read_cb` or
+ * a file.
+ *
+ * options_json (JSON object; NULL or "" for defaults):
+ * - "input_path": read the archive from this file instead of `read_cb`.
+ * - "quiet": true asks the daemon for no progress messages. Default: false when `progress_cb`
+ *   is given, true otherwise. Always sent to the daemon (which takes an absent value as true).
+ * - "platform": "os/arch[/variant]" or an array of them: load only these platforms of a
+ *   multi-platform archive (API 1.48+; several need API 1.52+).
+ * - "progress": "json" (default: each daemon message as received, plus "\n") or "text" (the
+ *   lines `docker load` prints when not on a terminal).
+ * - "aggregate": true adds overall-progress messages in JSON mode.
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call.
+ *
+ * Exactly one of `read_cb` and "input_path" must be given. `read_cb` fills at most `cap` bytes
+ * and returns how many, 0 at the end, or < 0 on error (the load then returns DC_CANCELLED and
+ * the connection is closed; returning more than `cap` is DC_INVALID_ARGUMENT). `progress_cb`
+ * (may be NULL) receives one message per call and returns non-zero to stop (DC_CANCELLED).
+ * Callbacks run on the calling thread.
+ *
+ * On success *out_json receives {"images": [{"name": "app:1", "id": "sha256:…"}, …]}: one entry
+ * per image the daemon reported as loaded; "name" is null for an image loaded by ID only, and
+ * "id" of a named image is looked up right after the load. Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, both or neither
+ * input, "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist), DC_UNSUPPORTED,
+ * DC_STREAM_ERROR (the daemon refused the archive, e.g. truncated or corrupt: the error carries
+ * its message; nothing is loaded), DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
+ */
+dc_status dc_image_load(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
+
+/**
+ * Creates an image from a filesystem tarball (`docker import`): streamed to the daemon from
+ * `read_cb` or a file, or fetched by the daemon from a URL. The tarball may be compressed
+ * (gzip, bzip2, xz, zstd as the daemon supports).
+ *
+ * options_json (JSON object; NULL or "" for defaults):
+ * - "input_path": read the tarball from this file instead of `read_cb`.
+ * - "url": an http:// or https:// URL the daemon downloads the tarball from (then `read_cb`
+ *   must be NULL).
+ * - "repository": name for the new image, may include a tag ("app" or "app:1"); without it
+ *   the image is untagged.
+ * - "tag": tag for the new image (needs "repository").
+ * - "message": commit message of the image (default "Imported from <source>").
+ * - "changes": a Dockerfile instruction or an array of them, applied to the image: CMD,
+ *   ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR
+ *   (one instruction per entry, e.g. "ENV DEBUG=1").
+ * - "platform": "os[/arch[/variant]]" of the new image (API 1.32+).
+ * - "progress", "aggregate": as for dc_image_load.
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call.
+ *
+ * Exactly one source: `read_cb`, "input_path" or "url". `read_cb` and `progress_cb` behave as
+ * for dc_image_load.
+ *
+ * On success *out_json receives {"id": "sha256:…"} (the new image's ID). Free it with
+ * dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, no or several
+ * sources, a URL that is not http/https, an invalid repository or tag, an unknown instruction
+ * in "changes", "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist),
+ * DC_UNSUPPORTED, DC_SERVER_ERROR (e.g. the daemon cannot fetch the URL), DC_STREAM_ERROR,
+ * DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
+ */
+dc_status dc_image_import(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
 /**
  * Pings the daemon (HEAD /_ping, GET if HEAD is refused). *out_json receives
