@@ -122,6 +122,32 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Tells which credentials dc_image_pull and dc_image_push would send to a registry when given
+ * no "auth" option, so a setup can be debugged. Nothing secret is returned.
+ *
+ * client_or_null: a client or NULL. The answer does not depend on the daemon (no request is
+ * sent): credentials come from the docker config the environment names, exactly as for pulls
+ * and pushes ($DOCKER_CONFIG/config.json, else ~/.docker/config.json; "credHelpers" for the
+ * registry, else "credsStore", else "auths"; helpers docker-credential-<name> are run from
+ * PATH with the registry on stdin).
+ *
+ * registry: the registry in any common spelling ("127.0.0.1:5000", "http://host:5000/v2/",
+ * "docker.io", "https://index.docker.io/v1/"); NULL or "" means Docker Hub.
+ *
+ * On success *out_json receives {"registry": normalized key ("https://index.docker.io/v1/"
+ * for Docker Hub, else host[:port]), "found": bool, "source": "auths" | "credsStore:<name>" |
+ * "credHelper:<name>" | null, "username", "email", "serveraddress" (strings or null),
+ * "has_password", "has_identitytoken", "has_registrytoken" (bools)}. Free it with
+ * dc_string_free(). A missing config file or helper is not an error: "found" is false.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL out_json, a registry that is not UTF-8, a config file
+ * that is not valid JSON or a docker config: the message names the file, an invalid helper
+ * name), DC_UNAUTHORIZED when a credential helper fails or answers something unreadable (the
+ * message names the helper and its exit status, never its output).
+ */
+dc_status dc_auth_resolve(const dc_client *client_or_null, const char *registry, char **out_json, dc_error **err);
+
+/**
  * Creates a client.
  *
  * options_json: NULL or "" for everything from the environment as the docker CLI reads it
@@ -300,6 +326,106 @@ dc_status dc_image_load(const dc_client *client, const char *options_json, dc_re
 dc_status dc_image_import(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
 /**
+ * Pulls an image from its registry (POST /images/create), reporting progress as it happens.
+ *
+ * options_json (JSON object):
+ * - "image" (required): "name", "name:tag" or "name@sha256:…", with or without a registry
+ *   host ("busybox", "127.0.0.1:5000/app:1"). Without tag or digest, "latest" is pulled
+ *   (never every tag).
+ * - "tag": a tag or digest, for an "image" given without one.
+ * - "all_tags": true pulls every tag of the repository ("image" without tag, no "tag").
+ * - "platform": "os[/arch[/variant]]" (API 1.32+; older daemons: DC_UNSUPPORTED).
+ * - "auth": {"username", "password", "email", "serveraddress", "identitytoken",
+ *   "registrytoken"}, sent as X-Registry-Auth (base64url JSON). Without it, the credentials
+ *   the docker config holds for the image's registry are used, found as the docker CLI finds
+ *   them ($DOCKER_CONFIG/config.json, else ~/.docker/config.json: "auths", "credsStore",
+ *   "credHelpers" with docker-credential-<name> on PATH); none found = anonymous.
+ * - "progress": "json" (default): each call of `progress_cb` carries one daemon message, one
+ *   line of JSON plus "\n", as received. "text": what `docker pull` prints into a pipe
+ *   ("<layer>: Pull complete", "Digest: …", "Status: …").
+ * - "aggregate": true (JSON mode) adds after each update that changes them one message
+ *   {"aggregate": {"current", "total", "layers", "layers_done"}} with the overall bytes done
+ *   and known total over all layers; "current" never goes backwards and ends equal to "total".
+ * - "inactivity_timeout_ms": longest silence between two reads of the stream (0 = none;
+ *   default: the client's).
+ *
+ * `progress_cb` may be NULL (no progress). It runs on the calling thread and must not re-enter
+ * this operation. Returning non-zero stops the pull at once: the connection is closed and the
+ * call returns DC_CANCELLED; the client stays usable.
+ *
+ * On success *result_json receives {"reference": "127.0.0.1:5000/app:1", "digest":
+ * "sha256:…", "id": "sha256:…", "new": true} (the reference pulled; the manifest digest; the
+ * local image ID; whether a newer image was downloaded rather than already up to date).
+ * "digest" and "id" are null with "all_tags". Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or result_json, bad JSON, unknown key, a
+ * malformed reference, tag or platform, an "auth" object with unknown keys, a docker config
+ * file that is not valid: the message names the file), DC_UNSUPPORTED, DC_UNAUTHORIZED
+ * (credentials missing or refused; the message is the daemon's), DC_NOT_FOUND (no such
+ * repository, tag or manifest), DC_STREAM_ERROR (another error reported inside the stream),
+ * DC_SERVER_ERROR (e.g. the registry cannot be reached), DC_TRANSPORT (including a stream that
+ * ended before the daemon's final status), DC_TIMEOUT, DC_CANCELLED.
+ */
+dc_status dc_image_pull(const dc_client *client, const char *options_json, dc_write_cb progress_cb, void *userdata, char **result_json, dc_error **err);
+
+/**
+ * Pushes a local image to its registry (POST /images/{name}/push), reporting progress as it
+ * happens.
+ *
+ * name: the image, "repo" or "repo:tag" with the registry host in it
+ * ("127.0.0.1:5000/app:1"); a digest cannot be pushed.
+ *
+ * options_json (JSON object; NULL or "" for defaults):
+ * - "tag": the tag to push, for a name without one (default "latest"; never every tag).
+ * - "all_tags": true pushes every local tag of the repository (name without tag, no "tag").
+ * - "platform": "os[/arch[/variant]]", the variant of a multi-platform image to push (API
+ *   1.46+; older daemons: DC_UNSUPPORTED).
+ * - "auth", "progress", "aggregate", "inactivity_timeout_ms": as for dc_image_pull (text mode
+ *   prints what `docker push` prints into a pipe).
+ *
+ * `progress_cb` may be NULL and behaves as for dc_image_pull (non-zero stops the push:
+ * DC_CANCELLED, connection closed, client usable).
+ *
+ * On success *result_json receives {"tag": "1", "digest": "sha256:…", "size": 527, "pushed":
+ * [{"tag", "digest", "size"}, …]} from the stream's final aux message(s): the manifest
+ * pushed, and every tag pushed (several with "all_tags"; the top-level fields are the last
+ * one's). Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client, name or result_json, bad JSON, unknown key, a
+ * malformed name or tag, conflicting tags, a digest, an "auth" object with unknown keys, an
+ * invalid docker config file), DC_UNSUPPORTED, DC_NOT_FOUND (no such local image or tag),
+ * DC_UNAUTHORIZED, DC_STREAM_ERROR, DC_SERVER_ERROR, DC_TRANSPORT (including a stream that
+ * ended before the final aux message), DC_TIMEOUT, DC_CANCELLED.
+ */
+dc_status dc_image_push(const dc_client *client, const char *name, const char *options_json, dc_write_cb progress_cb, void *userdata, char **result_json, dc_error **err);
+
+/**
+ * Tells which credentials dc_image_pull and dc_image_push would send to a registry when given
+ * no "auth" option, so a setup can be debugged. Nothing secret is returned.
+ *
+ * client_or_null: a client or NULL. The answer does not depend on the daemon (no request is
+ * sent): credentials come from the docker config the environment names, exactly as for pulls
+ * and pushes ($DOCKER_CONFIG/config.json, else ~/.docker/config.json; "credHelpers" for the
+ * registry, else "credsStore", else "auths"; helpers docker-credential-<name> are run from
+ * PATH with the registry on stdin).
+ *
+ * registry: the registry in any common spelling ("127.0.0.1:5000", "http://host:5000/v2/",
+ * "docker.io", "https://index.docker.io/v1/"); NULL or "" means Docker Hub.
+ *
+ * On success *out_json receives {"registry": normalized key ("https://index.docker.io/v1/"
+ * for Docker Hub, else host[:port]), "found": bool, "source": "auths" | "credsStore:<name>" |
+ * "credHelper:<name>" | null, "username", "email", "serveraddress" (strings or null),
+ * "has_password", "has_identitytoken", "has_registrytoken" (bools)}. Free it with
+ * dc_string_free(). A missing config file or helper is not an error: "found" is false.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL out_json, a registry that is not UTF-8, a config file
+ * that is not valid JSON or a docker config: the message names the file, an invalid helper
+ * name), DC_UNAUTHORIZED when a credential helper fails or answers something unreadable (the
+ * message names the helper and its exit status, never its output).
+ */
+dc_status dc_auth_resolve(const dc_client *client_or_null, const char *registry, char **out_json, dc_error **err);
+
+/**
  * Creates a client.
  *
  * options_json: NULL or "" for everything from the environment as the docker CLI reads it
@@ -476,6 +602,80 @@ dc_status dc_image_load(const dc_client *client, const char *options_json, dc_re
  * DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
  */
 dc_status dc_image_import(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
+
+/**
+ * Pulls an image from its registry (POST /images/create), reporting progress as it happens.
+ *
+ * options_json (JSON object):
+ * - "image" (required): "name", "name:tag" or "name@sha256:…", with or without a registry
+ *   host ("busybox", "127.0.0.1:5000/app:1"). Without tag or digest, "latest" is pulled
+ *   (never every tag).
+ * - "tag": a tag or digest, for an "image" given without one.
+ * - "all_tags": true pulls every tag of the repository ("image" without tag, no "tag").
+ * - "platform": "os[/arch[/variant]]" (API 1.32+; older daemons: DC_UNSUPPORTED).
+ * - "auth": {"username", "password", "email", "serveraddress", "identitytoken",
+ *   "registrytoken"}, sent as X-Registry-Auth (base64url JSON). Without it, the credentials
+ *   the docker config holds for the image's registry are used, found as the docker CLI finds
+ *   them ($DOCKER_CONFIG/config.json, else ~/.docker/config.json: "auths", "credsStore",
+ *   "credHelpers" with docker-credential-<name> on PATH); none found = anonymous.
+ * - "progress": "json" (default): each call of `progress_cb` carries one daemon message, one
+ *   line of JSON plus "\n", as received. "text": what `docker pull` prints into a pipe
+ *   ("<layer>: Pull complete", "Digest: …", "Status: …").
+ * - "aggregate": true (JSON mode) adds after each update that changes them one message
+ *   {"aggregate": {"current", "total", "layers", "layers_done"}} with the overall bytes done
+ *   and known total over all layers; "current" never goes backwards and ends equal to "total".
+ * - "inactivity_timeout_ms": longest silence between two reads of the stream (0 = none;
+ *   default: the client's).
+ *
+ * `progress_cb` may be NULL (no progress). It runs on the calling thread and must not re-enter
+ * this operation. Returning non-zero stops the pull at once: the connection is closed and the
+ * call returns DC_CANCELLED; the client stays usable.
+ *
+ * On success *result_json receives {"reference": "127.0.0.1:5000/app:1", "digest":
+ * "sha256:…", "id": "sha256:…", "new": true} (the reference pulled; the manifest digest; the
+ * local image ID; whether a newer image was downloaded rather than already up to date).
+ * "digest" and "id" are null with "all_tags". Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or result_json, bad JSON, unknown key, a
+ * malformed reference, tag or platform, an "auth" object with unknown keys, a docker config
+ * file that is not valid: the message names the file), DC_UNSUPPORTED, DC_UNAUTHORIZED
+ * (credentials missing or refused; the message is the daemon's), DC_NOT_FOUND (no such
+ * repository, tag or manifest), DC_STREAM_ERROR (another error reported inside the stream),
+ * DC_SERVER_ERROR (e.g. the registry cannot be reached), DC_TRANSPORT (including a stream that
+ * ended before the daemon's final status), DC_TIMEOUT, DC_CANCELLED.
+ */
+dc_status dc_image_pull(const dc_client *client, const char *options_json, dc_write_cb progress_cb, void *userdata, char **result_json, dc_error **err);
+
+/**
+ * Pushes a local image to its registry (POST /images/{name}/push), reporting progress as it
+ * happens.
+ *
+ * name: the image, "repo" or "repo:tag" with the registry host in it
+ * ("127.0.0.1:5000/app:1"); a digest cannot be pushed.
+ *
+ * options_json (JSON object; NULL or "" for defaults):
+ * - "tag": the tag to push, for a name without one (default "latest"; never every tag).
+ * - "all_tags": true pushes every local tag of the repository (name without tag, no "tag").
+ * - "platform": "os[/arch[/variant]]", the variant of a multi-platform image to push (API
+ *   1.46+; older daemons: DC_UNSUPPORTED).
+ * - "auth", "progress", "aggregate", "inactivity_timeout_ms": as for dc_image_pull (text mode
+ *   prints what `docker push` prints into a pipe).
+ *
+ * `progress_cb` may be NULL and behaves as for dc_image_pull (non-zero stops the push:
+ * DC_CANCELLED, connection closed, client usable).
+ *
+ * On success *result_json receives {"tag": "1", "digest": "sha256:…", "size": 527, "pushed":
+ * [{"tag", "digest", "size"}, …]} from the stream's final aux message(s): the manifest
+ * pushed, and every tag pushed (several with "all_tags"; the top-level fields are the last
+ * one's). Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client, name or result_json, bad JSON, unknown key, a
+ * malformed name or tag, conflicting tags, a digest, an "auth" object with unknown keys, an
+ * invalid docker config file), DC_UNSUPPORTED, DC_NOT_FOUND (no such local image or tag),
+ * DC_UNAUTHORIZED, DC_STREAM_ERROR, DC_SERVER_ERROR, DC_TRANSPORT (including a stream that
+ * ended before the final aux message), DC_TIMEOUT, DC_CANCELLED.
+ */
+dc_status dc_image_push(const dc_client *client, const char *name, const char *options_json, dc_write_cb progress_cb, void *userdata, char **result_json, dc_error **err);
 
 /**
  * Pings the daemon (HEAD /_ping, GET if HEAD is refused). *out_json receives

@@ -1,1 +1,144 @@
-//! (being written)
+//! Pull and push: `dc_image_pull`, `dc_image_push`.
+
+use std::ffi::{c_char, c_void};
+
+use super::callbacks::{CWrite, dc_write_cb};
+use super::client::{client_ref, dc_client};
+use super::dc_status;
+use super::error::dc_error;
+use super::guard::guard;
+use super::strings::{clear_out, opt_str, req_str, set_out};
+use crate::error::Result;
+use crate::images::pull::{PullOptions, pull};
+use crate::images::push::{PushOptions, push};
+use crate::options;
+use crate::stream::{ProgressMode, ProgressSink};
+
+/// Runs `f` with a sink delivering to the C callback (none when `cb` is NULL).
+fn with_sink<T>(
+    cb: dc_write_cb,
+    userdata: *mut c_void,
+    mode: ProgressMode,
+    aggregate: bool,
+    f: impl FnOnce(&mut ProgressSink) -> Result<T>,
+) -> Result<T> {
+    let mut writer = CWrite::new(cb, userdata);
+    let mut deliver = |bytes: &[u8]| writer.as_mut().is_none_or(|w| w.call(bytes));
+    let progress: Option<&mut dyn FnMut(&[u8]) -> bool> =
+        if cb.is_some() { Some(&mut deliver) } else { None };
+    let mut sink = ProgressSink::new(mode, aggregate, progress);
+    f(&mut sink)
+}
+
+/// Pulls an image from its registry (POST /images/create), reporting progress as it happens.
+///
+/// options_json (JSON object):
+/// - "image" (required): "name", "name:tag" or "name@sha256:…", with or without a registry
+///   host ("busybox", "127.0.0.1:5000/app:1"). Without tag or digest, "latest" is pulled
+///   (never every tag).
+/// - "tag": a tag or digest, for an "image" given without one.
+/// - "all_tags": true pulls every tag of the repository ("image" without tag, no "tag").
+/// - "platform": "os[/arch[/variant]]" (API 1.32+; older daemons: DC_UNSUPPORTED).
+/// - "auth": {"username", "password", "email", "serveraddress", "identitytoken",
+///   "registrytoken"}, sent as X-Registry-Auth (base64url JSON). Without it, the credentials
+///   the docker config holds for the image's registry are used, found as the docker CLI finds
+///   them ($DOCKER_CONFIG/config.json, else ~/.docker/config.json: "auths", "credsStore",
+///   "credHelpers" with docker-credential-<name> on PATH); none found = anonymous.
+/// - "progress": "json" (default): each call of `progress_cb` carries one daemon message, one
+///   line of JSON plus "\n", as received. "text": what `docker pull` prints into a pipe
+///   ("<layer>: Pull complete", "Digest: …", "Status: …").
+/// - "aggregate": true (JSON mode) adds after each update that changes them one message
+///   {"aggregate": {"current", "total", "layers", "layers_done"}} with the overall bytes done
+///   and known total over all layers; "current" never goes backwards and ends equal to "total".
+/// - "inactivity_timeout_ms": longest silence between two reads of the stream (0 = none;
+///   default: the client's).
+///
+/// `progress_cb` may be NULL (no progress). It runs on the calling thread and must not re-enter
+/// this operation. Returning non-zero stops the pull at once: the connection is closed and the
+/// call returns DC_CANCELLED; the client stays usable.
+///
+/// On success *result_json receives {"reference": "127.0.0.1:5000/app:1", "digest":
+/// "sha256:…", "id": "sha256:…", "new": true} (the reference pulled; the manifest digest; the
+/// local image ID; whether a newer image was downloaded rather than already up to date).
+/// "digest" and "id" are null with "all_tags". Free it with dc_string_free().
+///
+/// Statuses: DC_INVALID_ARGUMENT (NULL client or result_json, bad JSON, unknown key, a
+/// malformed reference, tag or platform, an "auth" object with unknown keys, a docker config
+/// file that is not valid: the message names the file), DC_UNSUPPORTED, DC_UNAUTHORIZED
+/// (credentials missing or refused; the message is the daemon's), DC_NOT_FOUND (no such
+/// repository, tag or manifest), DC_STREAM_ERROR (another error reported inside the stream),
+/// DC_SERVER_ERROR (e.g. the registry cannot be reached), DC_TRANSPORT (including a stream that
+/// ended before the daemon's final status), DC_TIMEOUT, DC_CANCELLED.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_image_pull(
+    client: *const dc_client,
+    options_json: *const c_char,
+    progress_cb: dc_write_cb,
+    userdata: *mut c_void,
+    result_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || {
+        clear_out(result_json, "result_json")?;
+        let c = client_ref(client)?;
+        // SAFETY: NULL or a NUL-terminated string from the caller.
+        let json = unsafe { opt_str(options_json, "pull options") }?;
+        let opts: PullOptions = options::parse("pull options", json)?;
+        let result = with_sink(progress_cb, userdata, opts.progress, opts.aggregate, |sink| {
+            pull(c, &opts, sink)
+        })?;
+        set_out(result_json, result)
+    })
+}
+
+/// Pushes a local image to its registry (POST /images/{name}/push), reporting progress as it
+/// happens.
+///
+/// name: the image, "repo" or "repo:tag" with the registry host in it
+/// ("127.0.0.1:5000/app:1"); a digest cannot be pushed.
+///
+/// options_json (JSON object; NULL or "" for defaults):
+/// - "tag": the tag to push, for a name without one (default "latest"; never every tag).
+/// - "all_tags": true pushes every local tag of the repository (name without tag, no "tag").
+/// - "platform": "os[/arch[/variant]]", the variant of a multi-platform image to push (API
+///   1.46+; older daemons: DC_UNSUPPORTED).
+/// - "auth", "progress", "aggregate", "inactivity_timeout_ms": as for dc_image_pull (text mode
+///   prints what `docker push` prints into a pipe).
+///
+/// `progress_cb` may be NULL and behaves as for dc_image_pull (non-zero stops the push:
+/// DC_CANCELLED, connection closed, client usable).
+///
+/// On success *result_json receives {"tag": "1", "digest": "sha256:…", "size": 527, "pushed":
+/// [{"tag", "digest", "size"}, …]} from the stream's final aux message(s): the manifest
+/// pushed, and every tag pushed (several with "all_tags"; the top-level fields are the last
+/// one's). Free it with dc_string_free().
+///
+/// Statuses: DC_INVALID_ARGUMENT (NULL client, name or result_json, bad JSON, unknown key, a
+/// malformed name or tag, conflicting tags, a digest, an "auth" object with unknown keys, an
+/// invalid docker config file), DC_UNSUPPORTED, DC_NOT_FOUND (no such local image or tag),
+/// DC_UNAUTHORIZED, DC_STREAM_ERROR, DC_SERVER_ERROR, DC_TRANSPORT (including a stream that
+/// ended before the final aux message), DC_TIMEOUT, DC_CANCELLED.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_image_push(
+    client: *const dc_client,
+    name: *const c_char,
+    options_json: *const c_char,
+    progress_cb: dc_write_cb,
+    userdata: *mut c_void,
+    result_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || {
+        clear_out(result_json, "result_json")?;
+        let c = client_ref(client)?;
+        // SAFETY: NULL or NUL-terminated strings from the caller.
+        let name = unsafe { req_str(name, "image name") }?;
+        // SAFETY: as above.
+        let json = unsafe { opt_str(options_json, "push options") }?;
+        let opts: PushOptions = options::parse("push options", json)?;
+        let result = with_sink(progress_cb, userdata, opts.progress, opts.aggregate, |sink| {
+            push(c, name, &opts, sink)
+        })?;
+        set_out(result_json, result)
+    })
+}
