@@ -159,13 +159,14 @@ fn image_id_status(msg: &Value) -> Option<String> {
 /// host name (it prefixes `http://` to a bare string).
 fn check_url(url: &str) -> Result<String> {
     let shown = url.escape_debug();
-    let parsed = url::Url::parse(url)
-        .map_err(|e| Error::invalid(format!("import options: \"url\" \"{shown}\" is not a URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    if !lower.starts_with("http://") && !lower.starts_with("https://") {
         return Err(Error::invalid(format!(
             "import options: \"url\" \"{shown}\" must start with http:// or https://"
         )));
     }
+    let parsed = url::Url::parse(url)
+        .map_err(|e| Error::invalid(format!("import options: \"url\" \"{shown}\" is not a URL: {e}")))?;
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid(format!("import options: \"url\" \"{shown}\" has no host")));
     }
