@@ -1,0 +1,218 @@
+//! What the real 1.41 engine cannot show about save, load and import: the exact queries sent
+//! (repeated `names=`, JSON-encoded platforms of API 1.48/1.52, `quiet` always explicit, import's
+//! parameters), version gates, and a daemon that fails after it started sending an archive.
+
+mod common;
+
+use std::io::Cursor;
+
+use common::fake_daemon::{json, FakeDaemon, Reply};
+use dockerclient::images::import::import;
+use dockerclient::images::load::{load, LoadOptions};
+use dockerclient::images::save::save;
+use dockerclient::{Client, ClientOptions, Status};
+use serde::de::DeserializeOwned;
+use serde_json::{json as j, Value};
+
+fn opts<T: DeserializeOwned + Default>(v: Value) -> T {
+    dockerclient::options::parse("options", Some(&v.to_string())).expect("valid options")
+}
+
+fn client(d: &FakeDaemon) -> Client {
+    Client::new(&ClientOptions { host: Some(d.host()), ..Default::default() }).unwrap()
+}
+
+fn tar_reply(body: Vec<u8>) -> Reply {
+    Reply::Full(200, vec![("Content-Type".into(), "application/x-tar".into())], body)
+}
+
+/// A small valid archive.
+fn small_tar() -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(3);
+    h.set_cksum();
+    b.append_data(&mut h, "manifest.json", &b"[]\n"[..]).unwrap();
+    b.into_inner().unwrap()
+}
+
+fn sink() -> impl FnMut(&[u8]) -> bool {
+    |_: &[u8]| true
+}
+
+#[test]
+fn save_sends_repeated_names_and_json_platforms() {
+    let d = FakeDaemon::with_version(Some("1.52"), |_| tar_reply(small_tar()));
+    let c = client(&d);
+    let mut got = Vec::new();
+    save(
+        &c,
+        &opts(j!({"names": ["a:1", "b,c", "sha256:abc"], "platform": ["linux/amd64", "linux/arm/v7"]})),
+        Some(&mut |b: &[u8]| {
+            got.extend_from_slice(b);
+            true
+        }),
+    )
+    .unwrap();
+    assert_eq!(got, small_tar());
+    let targets = d.targets();
+    assert_eq!(targets.len(), 1);
+    let amd = "%7B%22architecture%22%3A%22amd64%22%2C%22os%22%3A%22linux%22%7D";
+    let arm = "%7B%22architecture%22%3A%22arm%22%2C%22os%22%3A%22linux%22%2C%22variant%22%3A%22v7%22%7D";
+    assert_eq!(
+        targets[0],
+        format!("/v1.52/images/get?names=a%3A1&names=b%2Cc&names=sha256%3Aabc&platform={amd}&platform={arm}")
+    );
+}
+
+#[test]
+fn platform_gates_for_save_and_load() {
+    let d = FakeDaemon::with_version(Some("1.48"), |req| {
+        if req.path().ends_with("/images/load") {
+            json(200, "{\"stream\":\"Loaded image ID: sha256:0\\n\"}\r\n")
+        } else {
+            tar_reply(small_tar())
+        }
+    });
+    let c = client(&d);
+    // One platform is fine at 1.48; two need 1.52 and are refused before any request.
+    save(&c, &opts(j!({"names": "a", "platform": "linux/amd64"})), Some(&mut sink())).unwrap();
+    let e = save(&c, &opts(j!({"names": "a", "platform": ["linux/amd64", "linux/arm64"]})), Some(&mut sink()))
+        .unwrap_err();
+    assert_eq!(e.status, Status::Unsupported, "{e}");
+    assert!(e.message.contains("1.52"), "{e}");
+    load(&c, &opts(j!({"platform": "linux/arm64/v8"})), Some(&mut Cursor::new(small_tar())), None).unwrap();
+    let e = load(&c, &opts(j!({"platform": ["linux/amd64", "linux/arm64"]})), Some(&mut Cursor::new(small_tar())), None)
+        .unwrap_err();
+    assert_eq!(e.status, Status::Unsupported, "{e}");
+    let targets = d.targets();
+    assert_eq!(targets.len(), 2, "{targets:?}");
+    assert!(targets[0].starts_with("/v1.48/images/get?names=a&platform=%7B"), "{targets:?}");
+    assert!(targets[1].starts_with("/v1.48/images/load?quiet=1&platform=%7B"), "{targets:?}");
+}
+
+#[test]
+fn load_always_sends_quiet() {
+    let d = FakeDaemon::with_version(Some("1.41"), |_| {
+        json(200, "{\"stream\":\"Loaded image ID: sha256:0123\\n\"}\r\n")
+    });
+    let c = client(&d);
+    let body = small_tar();
+    let r = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(&body)), None).unwrap();
+    assert_eq!(r.to_json(), r#"{"images":[{"id":"sha256:0123","name":null}]}"#);
+    load(&c, &LoadOptions::default(), Some(&mut Cursor::new(&body)), Some(&mut sink())).unwrap();
+    load(&c, &opts(j!({"quiet": true})), Some(&mut Cursor::new(&body)), Some(&mut sink())).unwrap();
+    load(&c, &opts(j!({"quiet": false})), Some(&mut Cursor::new(&body)), None).unwrap();
+    assert_eq!(
+        d.targets(),
+        vec![
+            "/v1.41/images/load?quiet=1",
+            "/v1.41/images/load?quiet=0",
+            "/v1.41/images/load?quiet=1",
+            "/v1.41/images/load?quiet=0"
+        ]
+    );
+    let seen = d.seen().into_iter().find(|s| s.path().ends_with("/images/load")).unwrap();
+    assert_eq!(seen.body, body, "the archive is the request body, unchanged");
+    assert_eq!(seen.header("Content-Type"), Some("application/x-tar"));
+}
+
+#[test]
+fn import_sends_its_parameters() {
+    let id = format!("sha256:{}", "ab".repeat(32));
+    let reply = format!("{{\"status\":\"{id}\"}}\r\n");
+    let d = FakeDaemon::with_version(Some("1.41"), move |_| json(200, &reply));
+    let c = client(&d);
+    let r = import(
+        &c,
+        &opts(j!({
+            "repository": "me/app",
+            "tag": "v1",
+            "message": "hi & bye",
+            "changes": ["ENV A=b c", "CMD [\"/x\"]"],
+            "platform": "Linux/AMD64",
+        })),
+        Some(&mut Cursor::new(b"rootfs".to_vec())),
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.to_json(), format!("{{\"id\":\"{id}\"}}"));
+    import(&c, &opts(j!({"url": "https://example.com/r.tgz"})), None, None).unwrap();
+    let seen = d.seen().into_iter().filter(|s| s.path() != "/_ping").collect::<Vec<_>>();
+    assert_eq!(
+        seen[0].target,
+        "/v1.41/images/create?fromSrc=-&repo=me%2Fapp&tag=v1&message=hi+%26+bye&changes=ENV+A%3Db+c&changes=CMD+%5B%22%2Fx%22%5D&platform=linux%2Famd64"
+    );
+    assert_eq!(seen[0].body, b"rootfs");
+    assert_eq!(seen[1].target, "/v1.41/images/create?fromSrc=https%3A%2F%2Fexample.com%2Fr.tgz");
+    assert!(seen[1].body.is_empty());
+}
+
+#[test]
+fn import_platform_needs_1_32_and_a_missing_id_is_an_error() {
+    let d = FakeDaemon::with_version(Some("1.30"), |_| json(200, "{\"status\":\"Importing\"}\r\n"));
+    let c = client(&d);
+    let e = import(&c, &opts(j!({"platform": "linux"})), Some(&mut Cursor::new(Vec::new())), None).unwrap_err();
+    assert_eq!(e.status, Status::Unsupported, "{e}");
+    assert!(e.message.contains("1.32"), "{e}");
+    assert!(d.targets().is_empty(), "refused before any request");
+    let e = import(&c, &opts(j!({})), Some(&mut Cursor::new(Vec::new())), None).unwrap_err();
+    assert_eq!(e.status, Status::ServerError, "{e}");
+    assert!(e.message.contains("no image ID"), "{e}");
+}
+
+#[test]
+fn a_daemon_failing_mid_archive_fails_the_save_and_leaves_no_file() {
+    // Newer engines write a JSON error into the archive once they have started sending; 20.10
+    // writes the error's plain text.
+    let whole = small_tar();
+    let partial = whole[..512 + 512].to_vec(); // a header and its data block, no end marker
+    let mut with_json = partial.clone();
+    with_json.extend_from_slice(b"{\"errorDetail\":{\"message\":\"failed to read blob\"},\"error\":\"failed to read blob\"}\r\n");
+    let mut with_text = partial.clone();
+    with_text.extend_from_slice(b"write /tmp/x: no space left on device");
+    for (i, (body, want)) in [
+        (with_json, Some("failed to read blob")),
+        (with_text, Some("write /tmp/x: no space left on device")),
+        (partial, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let d = FakeDaemon::with_version(Some("1.41"), move |_| tar_reply(body.clone()));
+        let c = client(&d);
+        let dir = std::env::temp_dir().join(format!("dc-archive-fake-{}-{i}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("out.tar");
+        let e = save(&c, &opts(j!({"names": "a", "output_path": out})), None).unwrap_err();
+        assert!(e.message.contains("incomplete"), "{e}");
+        assert_eq!(e.daemon_message.as_deref(), want, "{e:?}");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert!(left.is_empty(), "no archive and no temporary file: {left:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        // Through a callback: the same failure.
+        let e = save(&c, &opts(j!({"names": "a"})), Some(&mut sink())).unwrap_err();
+        assert!(e.message.contains("incomplete"), "{e}");
+    }
+}
+
+#[test]
+fn load_error_inside_the_stream_is_a_failure() {
+    let d = FakeDaemon::with_version(Some("1.41"), |_| {
+        json(
+            200,
+            "{\"status\":\"Loading layer\",\"progressDetail\":{\"current\":1,\"total\":2},\"id\":\"x\"}\r\n\
+             {\"errorDetail\":{\"message\":\"Error processing tar file(exit status 1): unexpected EOF\"},\"error\":\"Error processing tar file(exit status 1): unexpected EOF\"}\r\n",
+        )
+    });
+    let c = client(&d);
+    let mut seen = Vec::new();
+    let e = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(small_tar())), Some(&mut |b: &[u8]| {
+        seen.push(b.to_vec());
+        true
+    }))
+    .unwrap_err();
+    assert_eq!(e.status, Status::StreamError);
+    assert_eq!(e.daemon_message.as_deref(), Some("Error processing tar file(exit status 1): unexpected EOF"));
+    assert_eq!(seen.len(), 2, "the caller saw the error message too");
+}
