@@ -15,17 +15,11 @@ fn main() {
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libdockerclient.so.{SONAME_MAJOR}");
 
     let config = cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("cbindgen.toml");
-    // Only the C surface is parsed, so constants of the core never leak into the header.
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("src/ffi"))
-        .expect("src/ffi")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-        .collect();
-    files.sort();
-    let mut builder = cbindgen::Builder::new().with_config(config);
-    for f in &files {
-        builder = builder.with_src(f);
-    }
+    // Only the C surface is parsed (cbindgen follows its `mod` declarations), so constants
+    // of the core never leak into the header.
+    let builder = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(dir.join("src/ffi/mod.rs"));
     let header = match builder.generate()
     {
         Ok(h) => h,
