@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Image archives in bounded memory and at the speed of the socket (issue 5).
+#
+#   bash bench/archive/run.sh [all|memory|bench]      (default: all)
+#
+# memory: one C program imports a 2 GiB image (a rootfs tar of /dev/urandom data generated while
+#         it streams, never held), saves it to a file and loads that file back, all through
+#         libdockerclient's C API; its peak RSS (/usr/bin/time -v) must stay under 16 MiB.
+# bench:  on a 1 GiB incompressible image, save to /dev/null and load back from a file with
+#         the C API, `curl --unix-socket` (the floor: what the daemon itself produces/accepts),
+#         go-dockerclient ExportImage/LoadImage, docker-py get_image/load_image and the docker
+#         CLI; prints wall time, client CPU, peak RSS and ratios (median of RUNS runs, the tools
+#         interleaved so background load hits them alike), then checks the targets: save wall
+#         within 5% of curl, client CPU no more than curl's and below half of go-dockerclient's,
+#         peak under 16 MiB.
+#
+# Environment: RUNS (default 3), BENCH_MIB (1024), MEMORY_MIB (2048), WORK (where archives go,
+# default /tmp). Runs against the private test engine (scripts/test-engine.sh); removes its
+# images and files when it ends, whatever happens.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+mode=${1:-all}
+RUNS=${RUNS:-3}
+BENCH_MIB=${BENCH_MIB:-1024}
+MEMORY_MIB=${MEMORY_MIB:-2048}
+
+bash scripts/test-engine.sh up >/dev/null
+# shellcheck disable=SC1090
+source <(bash scripts/test-engine.sh env)
+host=$DC_TEST_UNIX
+sock=${host#unix://}
+docker=(/usr/local/bin/docker -H "$host")
+api=$("${docker[@]}" version --format '{{.Server.APIVersion}}')
+
+# ---- build the clients ----------------------------------------------------------------------
+out=target/bench/archive
+mkdir -p "$out/lib"
+CARGO_BUILD_JOBS=2 cargo build --release -j2 --quiet
+ln -sf "$root/target/release/libdockerclient.so" "$out/lib/libdockerclient.so.0"
+ln -sf libdockerclient.so.0 "$out/lib/libdockerclient.so"
+gcc -std=c99 -O2 -Wall -Wextra -Werror -pedantic -Iinclude -o "$out/archive_tool" \
+    bench/archive/archive_tool.c -L"$out/lib" -ldockerclient -Wl,-rpath,"$root/$out/lib"
+GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$root/$out/gocache" \
+    go build -o "$out/go_archive" ./bench/archive/go_dockerclient/
+python3 -c 'import docker' 2>/dev/null || pip install --quiet docker
+
+# ---- scratch space and cleanup --------------------------------------------------------------
+work=$(mktemp -d "${WORK:-/tmp}/dc-archive-bench.XXXXXX")
+bench_image="dctest/archive-bench-$$:incompressible"
+memory_image="dctest/archive-memory-$$:incompressible"
+cleanup() {
+    "${docker[@]}" rmi -f "$bench_image" "$memory_image" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Runs a command under /usr/bin/time; prints "wall user sys peak_kb".
+measure() {
+    if ! /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr"; then
+        echo "FAILED: $*" >&2
+        cat "$work/stderr" >&2
+        exit 1
+    fi
+    tail -n 1 "$work/time"
+}
+
+echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB RAM; engine API $api; $(curl --version | head -1 | cut -d' ' -f1-2)"
+
+# ---- memory ---------------------------------------------------------------------------------
+if [ "$mode" = all ] || [ "$mode" = memory ]; then
+    echo
+    echo "== peak memory: import + save + load of a ${MEMORY_MIB} MiB image in one C program"
+    echo "\$ /usr/bin/time -v $out/archive_tool $host cycle $memory_image $MEMORY_MIB $work/memory.tar"
+    /usr/bin/time -v "$out/archive_tool" "$host" cycle "$memory_image" "$MEMORY_MIB" "$work/memory.tar" \
+        2>"$work/memory.log" || { cat "$work/memory.log"; exit 1; }
+    grep -E '^(import|save|load):' "$work/memory.log" | sed 's/: {.*//; s/^/  /'
+    archive_bytes=$(stat -c %s "$work/memory.tar")
+    peak_kb=$(awk -F': ' '/Maximum resident set size/{print $2}' "$work/memory.log")
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$work/memory.log")
+    echo "  archive: $((archive_bytes / 1048576)) MiB; wall $wall; peak RSS ${peak_kb} KiB ($((peak_kb / 1024)) MiB)"
+    if [ "$peak_kb" -lt 16384 ]; then echo "  PASS peak RSS < 16 MiB"; else echo "  FAIL peak RSS >= 16 MiB"; fi
+    "${docker[@]}" rmi -f "$memory_image" >/dev/null
+    rm -f "$work/memory.tar"
+fi
+
+# ---- benchmark ------------------------------------------------------------------------------
+if [ "$mode" = all ] || [ "$mode" = bench ]; then
+    echo
+    echo "== benchmark: ${BENCH_MIB} MiB incompressible image, save to /dev/null, load from a file; median of $RUNS"
+    "$out/archive_tool" "$host" import "$bench_image" "$BENCH_MIB" 2>/dev/null
+    "$out/archive_tool" "$host" save "$bench_image" "$work/bench.tar" 2>/dev/null
+    archive="$work/bench.tar"
+    url="http://localhost/v$api"
+    results="$work/results"
+    : >"$results"
+    save_cmd() {
+        case $1 in
+        curl) echo curl -sS --fail --unix-socket "$sock" -o /dev/null "$url/images/get?names=$bench_image" ;;
+        libdockerclient) echo "$out/archive_tool" "$host" save "$bench_image" /dev/null ;;
+        go-dockerclient) echo "$out/go_archive" "$host" save "$bench_image" /dev/null ;;
+        docker-py) echo python3 bench/archive/docker_py.py "$host" save "$bench_image" /dev/null ;;
+        docker-cli) echo "${docker[@]}" save "$bench_image" ;;
+        esac
+    }
+    load_cmd() {
+        case $1 in
+        curl) echo curl -sS --fail --unix-socket "$sock" -X POST -H Content-Type:application/x-tar -H Expect: \
+            -T "$archive" -o /dev/null "$url/images/load?quiet=1" ;;
+        libdockerclient) echo "$out/archive_tool" "$host" load "$archive" ;;
+        go-dockerclient) echo "$out/go_archive" "$host" load "$archive" ;;
+        docker-py) echo python3 bench/archive/docker_py.py "$host" load "$archive" ;;
+        docker-cli) echo "${docker[@]}" load -q -i "$archive" ;;
+        esac
+    }
+    tools=(curl libdockerclient go-dockerclient docker-py docker-cli)
+    for op in save load; do
+        for tool in "${tools[@]}"; do
+            echo "  $op $tool: \$ $("${op}_cmd" "$tool")"
+        done
+        for ((run = 1; run <= RUNS; run++)); do
+            for tool in "${tools[@]}"; do
+                # shellcheck disable=SC2046
+                echo "$op $tool $(measure $("${op}_cmd" "$tool"))" >>"$results"
+            done
+        done
+    done
+    python3 - "$results" "$BENCH_MIB" <<'EOF'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+mib = int(sys.argv[2])
+data = {}
+for op, tool, wall, user, sys_, peak in rows:
+    data.setdefault((op, tool), []).append((float(wall), float(user) + float(sys_), float(user), float(sys_), int(peak)))
+def med(op, tool, i):
+    return statistics.median(r[i] for r in data[(op, tool)])
+tools = ["curl", "libdockerclient", "go-dockerclient", "docker-py", "docker-cli"]
+print()
+print(f"{'op':<5}{'client':<17}{'wall s':>8}{'MiB/s':>8}{'cpu s':>8}{'user':>7}{'sys':>7}{'peak MiB':>10}"
+      f"{'wall/curl':>11}{'cpu/curl':>10}{'cpu/go':>8}")
+for op in ["save", "load"]:
+    for t in tools:
+        w, c, u, s, p = (med(op, t, i) for i in range(5))
+        wc, cc, cg = med(op, "curl", 0), med(op, "curl", 1), med(op, "go-dockerclient", 1)
+        print(f"{op:<5}{t:<17}{w:>8.2f}{mib / w:>8.0f}{c:>8.2f}{u:>7.2f}{s:>7.2f}{p / 1024:>10.1f}"
+              f"{w / wc:>11.3f}{(c / cc if cc else float('inf')):>10.2f}{c / cg:>8.2f}")
+print()
+ok = True
+def target(name, cond):
+    global ok
+    ok &= cond
+    print(("PASS " if cond else "FAIL ") + name)
+w, c, p = med("save", "libdockerclient", 0), med("save", "libdockerclient", 1), med("save", "libdockerclient", 4)
+target(f"save wall {w:.2f}s within 5% of curl's {med('save', 'curl', 0):.2f}s", w <= 1.05 * med("save", "curl", 0))
+target(f"save client CPU {c:.2f}s <= curl's {med('save', 'curl', 1):.2f}s", c <= med("save", "curl", 1))
+target(f"save client CPU {c:.2f}s < half of go-dockerclient's {med('save', 'go-dockerclient', 1):.2f}s",
+       c < 0.5 * med("save", "go-dockerclient", 1))
+target(f"save peak RSS {p / 1024:.1f} MiB < 16 MiB", p < 16 * 1024)
+lp = med("load", "libdockerclient", 4)
+target(f"load peak RSS {lp / 1024:.1f} MiB < 16 MiB", lp < 16 * 1024)
+EOF
+fi
