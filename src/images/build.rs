@@ -1,1 +1,180 @@
-//! (being written)
+//! `POST /build` with the classic builder: the context streamed from a directory (tarred with
+//! the docker CLI's `.dockerignore` rules while it is sent), from the caller's reader, or
+//! fetched by the daemon from a URL; every build option; the result read from the stream.
+//!
+//! - [`options`]: the option object and the checks that need nothing but itself;
+//! - [`context`]: the context source and the Dockerfile's place in it;
+//! - [`query`]: options → query parameters, with the API version each one needs;
+//! - [`registry_config`]: the `X-Registry-Config` credentials header;
+//! - [`outcome`]: the image ID and warnings found in the stream.
+//!
+//! A build that fails (a `RUN` exiting non-zero, an unknown instruction, a base image that
+//! cannot be pulled) is reported by the daemon inside an HTTP 200 stream; it is returned as the
+//! failure it is, with the daemon's message. A stream that ends cleanly without naming the
+//! image built is an error too: the build cannot be known to have completed.
+
+pub mod context;
+pub mod options;
+pub mod outcome;
+pub mod query;
+pub mod registry_config;
+
+use std::io::{self, Read};
+
+use serde_json::Value;
+
+pub use context::DEFAULT_DOCKERFILE;
+pub use options::{BuildOptions, Ulimit};
+
+use self::context::Source;
+use self::outcome::{Outcome, is_image_id};
+use crate::build::ContextStream;
+use crate::client::{Body, Call, Client, Response, escape_name};
+use crate::error::{Error, Result, Status};
+use crate::images::load::TAR;
+use crate::stream::{ProgressSink, build_context_line};
+
+/// Where the context comes from besides the options' `context_dir` and `remote`.
+pub enum BuildContext<'a> {
+    /// The options name the context (`context_dir` or `remote`).
+    FromOptions,
+    /// A tar archive (plain, gzip, bzip2 or xz) read from the caller.
+    Reader(&'a mut dyn Read),
+}
+
+/// Builds an image, delivering progress to `sink` (make it with [`BuildOptions::sink`]), and
+/// returns the result JSON:
+///
+/// `{"id": "sha256:…", "tags": ["app:latest", …], "warnings": ["[Warning] …", …]}`
+///
+/// (`tags`: the names applied, as the daemon reports them; `warnings`: the `[Warning]` lines of
+/// the build output, in order).
+///
+/// Text mode delivers what `DOCKER_BUILDKIT=0 docker build` prints, the
+/// `Sending build context to Docker daemon  …` line included (not for `remote` or `quiet`).
+///
+/// Errors, all before anything is sent for bad input: invalid argument (bad options, two
+/// context sources or none, `context_dir` not a directory, a Dockerfile that is a directory, a
+/// malformed `.dockerignore`, negative `memory`), not found (`context_dir` or the Dockerfile
+/// missing), unsupported (`version` "2", an option the daemon's API version lacks, `squash` on
+/// a daemon without experimental features, `security_opt` on a non-Windows daemon); then the
+/// daemon's: its HTTP error, or the error inside the stream (stream error, not found,
+/// unauthorized… by its message); invalid argument / not found for a context file that cannot
+/// be read while sending (naming it); transport when the stream ends without the image ID;
+/// timeout; cancelled when `sink`'s callback asked to stop.
+pub fn build(client: &Client, opts: &BuildOptions, context: BuildContext, sink: &mut ProgressSink) -> Result<String> {
+    opts.validate()?;
+    let tags = opts.applied_tags()?;
+    let reader = match context {
+        BuildContext::FromOptions => None,
+        BuildContext::Reader(r) => Some(r),
+    };
+    let prepared = context::prepare(opts, reader)?;
+    let creds = registry_config::credentials(opts)?;
+    let version = client.api_version()?;
+    let query = query::build_query(opts, version, prepared.dockerfile.as_deref())?;
+    check_daemon_features(client, opts)?;
+    let call = Call::post("/build")
+        .query(query)
+        .header("X-Registry-Config", registry_config::header(&creds, version))
+        .limits(None, opts.inactivity_timeout_ms);
+
+    let response = send(client, &call, prepared.source, opts.is_quiet(), sink)?;
+    let mut outcome = Outcome::new(opts.is_quiet());
+    sink.drain(response.into_reader(), &mut |msg: &Value| {
+        outcome.observe(msg);
+        Ok(())
+    })?;
+
+    let id = match outcome.id() {
+        Some(id) if is_image_id(id) => id.to_string(),
+        Some(short) => full_id(client, short)?,
+        None => {
+            return Err(Error::transport(
+                "the build stream ended without the daemon reporting the image it built; the \
+                 build may not have completed",
+            ));
+        }
+    };
+    Ok(serde_json::json!({"id": id, "tags": tags, "warnings": outcome.warnings}).to_string())
+}
+
+/// Sends the request with its context and, once the daemon has the whole context (it answers
+/// only then), tells the caller how much was sent, as the CLI does.
+fn send(client: &Client, call: &Call, source: Source, quiet: bool, sink: &mut ProgressSink) -> Result<Response> {
+    let sent = match source {
+        Source::Remote => return client.send(call, Body::Empty),
+        Source::Dir { spec, rules } => {
+            let mut stream = ContextStream::start(spec, rules)?;
+            let response = client.send(call, Body::Reader(&mut stream, TAR));
+            let response = response.map_err(|e| stream.producer_error().unwrap_or(e))?;
+            let size = stream.finish()?;
+            (response, size)
+        }
+        Source::Reader(reader) => {
+            let mut counted = Counted { inner: reader, bytes: 0 };
+            let response = client.send(call, Body::Reader(&mut counted, TAR))?;
+            (response, counted.bytes)
+        }
+    };
+    if !quiet {
+        sink.emit_text(&build_context_line(sent.1))?;
+    }
+    Ok(sent.0)
+}
+
+/// Options whose support depends on how the daemon runs rather than on its API version: refused
+/// here, because the daemon refuses them before reading the context, and an answer that comes
+/// while a large context is still being sent reaches the client as a broken connection.
+fn check_daemon_features(client: &Client, opts: &BuildOptions) -> Result<()> {
+    let squash = opts.squash == Some(true);
+    if !squash && opts.security_opt.is_none() {
+        return Ok(());
+    }
+    let ping = client.ping_headers()?;
+    if squash && ping.experimental == Some(false) {
+        return Err(Error::new(
+            Status::Unsupported,
+            "build option \"squash\" needs a daemon with experimental features enabled; this one has them off",
+        ));
+    }
+    if let (Some(_), Some(os)) = (&opts.security_opt, &ping.os_type)
+        && !os.eq_ignore_ascii_case("windows")
+    {
+        return Err(Error::new(
+            Status::Unsupported,
+            format!(
+                "build option \"security_opt\" (credential specs) is only supported by Windows \
+                 daemons; this one runs {os}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The full ID of an image an old daemon named by its short ID.
+fn full_id(client: &Client, short: &str) -> Result<String> {
+    let path = format!("/images/{}/json", escape_name("built image ID", short)?);
+    let text = client.get_json(&Call::get(path)).map_err(|e| e.context(format!("looking up built image {short}")))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::server(format!("the daemon's inspect answer for built image {short} is not JSON: {e}")))?;
+    value
+        .get("Id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| Error::server(format!("the daemon's inspect answer for built image {short} has no Id")))
+}
+
+/// Counts what the caller's reader supplied (for the `Sending build context` line).
+struct Counted<'a> {
+    inner: &'a mut dyn Read,
+    bytes: u64,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}

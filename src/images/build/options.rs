@@ -1,0 +1,334 @@
+//! The options of a build (the JSON object `dc_image_build` takes) and the checks that need
+//! neither the daemon nor the file system.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::{AuthConfig, DockerConfig};
+use crate::error::{Error, Result, Status};
+use crate::images::pull::check_platform;
+use crate::reference::{DEFAULT_TAG, parse_normalized};
+use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
+
+/// What the option errors call these options.
+pub(crate) const WHAT: &str = "build options";
+
+/// Options of a build. JSON keys are these field names; see `dc_image_build` for each one's
+/// meaning and the API version it needs.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildOptions {
+    /// A directory the library sends as the context (tarred while it is sent).
+    pub context_dir: Option<String>,
+    /// A URL the daemon fetches the context from (git repository, tarball or plain Dockerfile).
+    pub remote: Option<String>,
+    /// The Dockerfile: relative to `context_dir` (or a path inside the tar / remote context),
+    /// or absolute. Default `Dockerfile`.
+    pub dockerfile: Option<String>,
+    /// The Dockerfile's text, sent inside the context under a generated name.
+    pub dockerfile_content: Option<String>,
+    /// Names for the image (`t`, repeated).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Build-time variables; `null` declares one without a value.
+    pub build_args: Option<BTreeMap<String, Option<String>>>,
+    pub labels: Option<BTreeMap<String, String>>,
+    pub target: Option<String>,
+    pub platform: Option<String>,
+    pub network_mode: Option<String>,
+    /// `host:ip` entries (`host=ip` is accepted and sent as `host:ip`, as the CLI does).
+    pub extra_hosts: Option<Vec<String>>,
+    pub cache_from: Option<Vec<String>>,
+    pub pull: Option<bool>,
+    pub no_cache: Option<bool>,
+    pub quiet: Option<bool>,
+    /// Remove intermediate containers after a successful build (default true).
+    pub rm: Option<bool>,
+    pub force_rm: Option<bool>,
+    pub memory: Option<i64>,
+    pub memswap: Option<i64>,
+    pub cpu_shares: Option<i64>,
+    pub cpuset_cpus: Option<String>,
+    pub cpuset_mems: Option<String>,
+    pub cpu_period: Option<i64>,
+    pub cpu_quota: Option<i64>,
+    pub shm_size: Option<i64>,
+    pub ulimits: Option<Vec<Ulimit>>,
+    pub cgroup_parent: Option<String>,
+    pub isolation: Option<String>,
+    pub security_opt: Option<Vec<String>>,
+    pub squash: Option<bool>,
+    /// BuildKit output configurations (`[{"Type": "moby", "Attrs": {…}}]`), passed through.
+    pub outputs: Option<Vec<Value>>,
+    /// The builder: `"1"` (classic, the only one spoken) or `"2"` (BuildKit: refused).
+    pub version: Option<Value>,
+    /// Registry → credentials sent as `X-Registry-Config`; when absent, every registry's
+    /// credentials from the docker config.
+    pub auth_configs: Option<BTreeMap<String, AuthConfig>>,
+    /// `"json"` (default) or `"text"`.
+    #[serde(default)]
+    pub progress: ProgressMode,
+    /// Longest silence allowed between two reads of the answer, in ms (0 = none).
+    pub inactivity_timeout_ms: Option<u64>,
+    /// Rust callers only: the docker config to take credentials from instead of the one the
+    /// environment names (see [`crate::images::pull::PullOptions::docker_config`]).
+    #[serde(skip)]
+    pub docker_config: Option<DockerConfig>,
+}
+
+/// One `ulimits` entry, sent as the daemon's `{"Name", "Soft", "Hard"}`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Ulimit {
+    pub name: String,
+    pub soft: i64,
+    pub hard: i64,
+}
+
+impl BuildOptions {
+    /// A sink delivering this build's progress in the mode these options ask for.
+    pub fn sink<'a>(&self, cb: Option<ProgressFn<'a>>) -> ProgressSink<'a> {
+        ProgressSink::new(self.progress, false, cb)
+    }
+
+    /// True when the daemon is asked for no progress (`quiet`).
+    pub fn is_quiet(&self) -> bool {
+        self.quiet == Some(true)
+    }
+
+    /// Checks everything that needs neither the daemon nor the file system: values, ranges,
+    /// combinations, references. The context sources are checked by the context preparation.
+    pub fn validate(&self) -> Result<()> {
+        check_builder_version(self.version.as_ref())?;
+        non_empty("context_dir", self.context_dir.as_deref())?;
+        non_empty("remote", self.remote.as_deref())?;
+        non_empty("dockerfile", self.dockerfile.as_deref())?;
+        non_empty("dockerfile_content", self.dockerfile_content.as_deref())?;
+        if self.dockerfile.is_some() && self.dockerfile_content.is_some() {
+            return Err(Error::invalid(format!(
+                "{WHAT}: give either \"dockerfile\" or \"dockerfile_content\", not both"
+            )));
+        }
+        if self.dockerfile_content.is_some() && self.context_dir.is_none() {
+            return Err(Error::invalid(format!(
+                "{WHAT}: \"dockerfile_content\" is added to the context the library sends, so it \
+                 needs \"context_dir\" (a read callback's or a remote context cannot be changed)"
+            )));
+        }
+        for tag in &self.tags {
+            tag_reference(tag)?;
+        }
+        let empty_name = |keys: Option<Vec<&String>>| keys.is_some_and(|k| k.iter().any(|k| k.is_empty()));
+        for (key, keys) in [
+            ("build_args", self.build_args.as_ref().map(|m| m.keys().collect())),
+            ("labels", self.labels.as_ref().map(|m| m.keys().collect())),
+        ] {
+            if empty_name(keys) {
+                return Err(Error::invalid(format!("{WHAT}: \"{key}\" has an empty name")));
+            }
+        }
+        non_empty("target", self.target.as_deref())?;
+        if let Some(p) = &self.platform {
+            check_platform(WHAT, p)?;
+        }
+        non_empty("network_mode", self.network_mode.as_deref())?;
+        for host in self.extra_hosts.iter().flatten() {
+            extra_host(host)?;
+        }
+        list_of_non_empty("cache_from", self.cache_from.as_deref())?;
+        list_of_non_empty("security_opt", self.security_opt.as_deref())?;
+        for (key, value) in [("memory", self.memory), ("shm_size", self.shm_size)] {
+            if let Some(v) = value
+                && v < 0
+            {
+                return Err(Error::invalid(format!(
+                    "{WHAT}: \"{key}\" is {v}; a size in bytes cannot be negative"
+                )));
+            }
+        }
+        for u in self.ulimits.iter().flatten() {
+            if u.name.trim().is_empty() {
+                return Err(Error::invalid(format!("{WHAT}: a \"ulimits\" entry has an empty name")));
+            }
+        }
+        non_empty("isolation", self.isolation.as_deref())?;
+        for output in self.outputs.iter().flatten() {
+            if !output.is_object() {
+                return Err(Error::invalid(format!(
+                    "{WHAT}: \"outputs\" entries must be objects like {{\"Type\": \"moby\", \"Attrs\": {{}}}}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The tags the daemon applies, as it reports them (`app:latest`, `127.0.0.1:5000/x:1`).
+    pub fn applied_tags(&self) -> Result<Vec<String>> {
+        self.tags
+            .iter()
+            .map(|t| {
+                let mut r = tag_reference(t)?;
+                r.tag.get_or_insert_with(|| DEFAULT_TAG.to_string());
+                Ok(r.familiar_string())
+            })
+            .collect()
+    }
+
+    /// `extra_hosts` as the daemon takes them (`host:ip`).
+    pub(crate) fn extra_hosts_param(&self) -> Vec<String> {
+        self.extra_hosts.iter().flatten().map(|h| extra_host(h).unwrap_or_else(|_| h.clone())).collect()
+    }
+}
+
+/// `version`: absent, `"1"` or `1` are the classic builder; `"2"`/`2` (BuildKit) is refused as
+/// unsupported, anything else as invalid.
+fn check_builder_version(v: Option<&Value>) -> Result<()> {
+    let text = match v {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "{WHAT}: \"version\" must be \"1\" or \"2\", not {}",
+                crate::options::kind_of(other)
+            )));
+        }
+    };
+    match text.as_str() {
+        "1" => Ok(()),
+        "2" => Err(Error::new(
+            Status::Unsupported,
+            "build option \"version\": \"2\" asks for BuildKit, but only the classic builder \
+             protocol is spoken (BuildKit needs a gRPC session over an upgraded connection); use \
+             \"1\" or leave \"version\" out",
+        )),
+        other => Err(Error::invalid(format!(
+            "{WHAT}: \"version\" is \"{}\"; the builder versions are \"1\" (classic) and \"2\" (BuildKit)",
+            other.escape_debug()
+        ))),
+    }
+}
+
+/// A tag checked as the daemon checks `t`: a valid reference without digest.
+fn tag_reference(tag: &str) -> Result<crate::reference::Reference> {
+    let r = parse_normalized(tag).map_err(|e| e.context(format!("{WHAT}: \"tags\"")))?;
+    if r.digest.is_some() {
+        return Err(Error::invalid(format!(
+            "{WHAT}: \"tags\": \"{}\" has a digest; an image can only be tagged with a name[:tag]",
+            tag.escape_debug()
+        )));
+    }
+    Ok(r)
+}
+
+/// `host:ip`, or `host=ip` turned into `host:ip`.
+fn extra_host(entry: &str) -> Result<String> {
+    let bad = || {
+        Error::invalid(format!(
+            "{WHAT}: \"extra_hosts\" entry \"{}\" is not of the form host:ip",
+            entry.escape_debug()
+        ))
+    };
+    let split = match (entry.find('='), entry.find(':')) {
+        (Some(e), Some(c)) if e < c => Some(('=', e)),
+        (Some(e), None) => Some(('=', e)),
+        (_, Some(c)) => Some((':', c)),
+        (None, None) => None,
+    };
+    let (_, at) = split.ok_or_else(bad)?;
+    let (host, ip) = (&entry[..at], &entry[at + 1..]);
+    if host.is_empty() || ip.is_empty() || host.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    Ok(format!("{host}:{ip}"))
+}
+
+fn non_empty(key: &str, v: Option<&str>) -> Result<()> {
+    match v {
+        Some(s) if s.trim().is_empty() => Err(Error::invalid(format!("{WHAT}: \"{key}\" is empty"))),
+        _ => Ok(()),
+    }
+}
+
+fn list_of_non_empty(key: &str, v: Option<&[String]>) -> Result<()> {
+    if v.is_some_and(|l| l.iter().any(|s| s.trim().is_empty())) {
+        return Err(Error::invalid(format!("{WHAT}: \"{key}\" has an empty entry")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<BuildOptions> {
+        let o: BuildOptions = crate::options::parse(WHAT, Some(json))?;
+        o.validate()?;
+        Ok(o)
+    }
+
+    #[test]
+    fn every_key_parses() {
+        let o = parse(
+            r#"{"context_dir":"/x","dockerfile":"d/Dockerfile","tags":["a","b:1"],
+                "build_args":{"A":"1","B":null},"labels":{"l":"v"},"target":"t","platform":"linux/amd64",
+                "network_mode":"none","extra_hosts":["h:1.2.3.4","g=::1"],"cache_from":["a"],
+                "pull":true,"no_cache":true,"quiet":false,"rm":false,"force_rm":true,
+                "memory":1,"memswap":-1,"cpu_shares":2,"cpuset_cpus":"0","cpuset_mems":"0",
+                "cpu_period":100000,"cpu_quota":50000,"shm_size":9007199254740993,
+                "ulimits":[{"name":"nofile","soft":1,"hard":2}],"cgroup_parent":"p","isolation":"default",
+                "security_opt":["x"],"squash":false,"outputs":[{"Type":"moby"}],"version":"1",
+                "auth_configs":{"r":{"username":"u","password":"p"}},"progress":"text",
+                "inactivity_timeout_ms":5}"#,
+        )
+        .unwrap();
+        assert_eq!(o.build_args.unwrap()["B"], None);
+        assert_eq!(o.shm_size, Some(9_007_199_254_740_993), "64-bit integers are kept exactly");
+        assert_eq!(o.progress, ProgressMode::Text);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (json, says, status) in [
+            (r#"{"memory":-1}"#, "\"memory\"", Status::InvalidArgument),
+            (r#"{"shm_size":-5}"#, "\"shm_size\"", Status::InvalidArgument),
+            (r#"{"memory":1.5}"#, "memory", Status::InvalidArgument),
+            (r#"{"memory":18446744073709551615}"#, "memory", Status::InvalidArgument),
+            (r#"{"tags":["UPPER"]}"#, "tags", Status::InvalidArgument),
+            (r#"{"tags":["a@sha256:0123456789012345678901234567890123456789012345678901234567890123"]}"#, "digest", Status::InvalidArgument),
+            (r#"{"build_args":{"A":1}}"#, "build_args", Status::InvalidArgument),
+            (r#"{"build_args":{"":"x"}}"#, "build_args", Status::InvalidArgument),
+            (r#"{"extra_hosts":["nohost"]}"#, "extra_hosts", Status::InvalidArgument),
+            (r#"{"platform":"linux/"}"#, "platform", Status::InvalidArgument),
+            (r#"{"ulimits":[{"name":"x","soft":1}]}"#, "hard", Status::InvalidArgument),
+            (r#"{"outputs":["x"]}"#, "outputs", Status::InvalidArgument),
+            (r#"{"version":"3"}"#, "version", Status::InvalidArgument),
+            (r#"{"version":"2"}"#, "classic builder", Status::Unsupported),
+            (r#"{"version":2}"#, "classic builder", Status::Unsupported),
+            (r#"{"dockerfile":"a","dockerfile_content":"FROM x","context_dir":"/"}"#, "not both", Status::InvalidArgument),
+            (r#"{"dockerfile_content":"FROM x","remote":"http://x"}"#, "context_dir", Status::InvalidArgument),
+            (r#"{"dockerfile_content":""}"#, "empty", Status::InvalidArgument),
+            (r#"{"context_dir":""}"#, "empty", Status::InvalidArgument),
+            (r#"{"bogus":1}"#, "bogus", Status::InvalidArgument),
+            (r#"{"Tags":["x"]}"#, "Tags", Status::InvalidArgument),
+        ] {
+            let e = parse(json).unwrap_err();
+            assert_eq!(e.status, status, "{json}: {}", e.message);
+            assert!(e.message.contains(says), "{json}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn tags_as_the_daemon_reports_them() {
+        let o = parse(r#"{"tags":["app","127.0.0.1:5000/x:1","docker.io/library/busybox:2","me/y"]}"#).unwrap();
+        assert_eq!(o.applied_tags().unwrap(), ["app:latest", "127.0.0.1:5000/x:1", "busybox:2", "me/y:latest"]);
+    }
+
+    #[test]
+    fn extra_hosts_in_the_daemons_form() {
+        let o = parse(r#"{"extra_hosts":["a:1.2.3.4","b=10.0.0.1","c=::1","d:::1"]}"#).unwrap();
+        assert_eq!(o.extra_hosts_param(), ["a:1.2.3.4", "b:10.0.0.1", "c:::1", "d:::1"]);
+    }
+}
