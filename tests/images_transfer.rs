@@ -536,7 +536,7 @@ fn pull_sends_latest_never_an_empty_tag_and_base64url_auth() {
     // all_tags: no tag parameter at all; anonymous = "{}".
     let opts = PullOptions { all_tags: true, docker_config: Some(Default::default()), ..PullOptions::new("127.0.0.1:5000/x") };
     pull_collect(&c, &opts, usize::MAX).0.unwrap();
-    let last = fake.seen().into_iter().filter(|s| s.path().ends_with("/images/create")).last().unwrap();
+    let last = fake.seen().into_iter().rfind(|s| s.path().ends_with("/images/create")).unwrap();
     assert_eq!(last.target, "/v1.41/images/create?fromImage=127.0.0.1%3A5000%2Fx");
     assert_eq!(last.header("X-Registry-Auth"), Some("e30="));
 }

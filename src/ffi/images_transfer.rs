@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::images::pull::{PullOptions, pull};
 use crate::images::push::{PushOptions, push};
 use crate::options;
-use crate::stream::{ProgressMode, ProgressSink};
+use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
 /// Runs `f` with a sink delivering to the C callback (none when `cb` is NULL).
 fn with_sink<T>(
@@ -24,7 +24,7 @@ fn with_sink<T>(
 ) -> Result<T> {
     let mut writer = CWrite::new(cb, userdata);
     let mut deliver = |bytes: &[u8]| writer.as_mut().is_none_or(|w| w.call(bytes));
-    let progress: Option<&mut dyn FnMut(&[u8]) -> bool> =
+    let progress: Option<ProgressFn> =
         if cb.is_some() { Some(&mut deliver) } else { None };
     let mut sink = ProgressSink::new(mode, aggregate, progress);
     f(&mut sink)

@@ -108,13 +108,16 @@ impl PullTarget {
             return Ok(PullTarget { reference, tag: None });
         }
         if let Some(tag) = &opts.tag {
-            if has_suffix {
+            let same = reference.tag.as_ref() == Some(tag) || reference.digest.as_ref() == Some(tag);
+            if has_suffix && !same {
                 return Err(Error::invalid(format!(
-                    "pull options: \"image\" \"{image}\" already has a tag or digest; \"tag\" \
-                     must then be absent"
+                    "pull options: \"image\" \"{image}\" already has a tag or digest, and \"tag\" \
+                     says \"{tag}\""
                 )));
             }
-            apply_tag(&mut reference, tag)?;
+            if !has_suffix {
+                apply_tag(&mut reference, tag)?;
+            }
         }
         let (_, tag) = reference.pull_params();
         Ok(PullTarget { reference, tag: Some(tag) })
@@ -307,6 +310,8 @@ mod tests {
         assert_eq!(t.tag.as_deref(), Some("latest"));
         assert_eq!(t.reference.name(), "docker.io/library/busybox");
         assert_eq!(t.familiar(), "busybox:latest");
+        let t = target(r#"{"image":"x:v2","tag":"v2"}"#).unwrap();
+        assert_eq!(t.familiar(), "x:v2", "the same tag twice is no conflict");
         let t = target(r#"{"image":"127.0.0.1:5000/a/b","tag":"v2"}"#).unwrap();
         assert_eq!(t.tag.as_deref(), Some("v2"));
         assert_eq!(t.familiar(), "127.0.0.1:5000/a/b:v2");
@@ -344,6 +349,7 @@ mod tests {
             (r#"{"image":"a::b"}"#, "a::b"),
             (r#"{"image":"name@notadigest"}"#, "digest"),
             (r#"{"image":"x:1","tag":"2"}"#, "already has a tag"),
+            (r#"{"image":"x@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","tag":"1"}"#, "already has"),
             (r#"{"image":"x","tag":""}"#, "empty"),
             (r#"{"image":"x","tag":"bad tag"}"#, "tag"),
             (r#"{"image":"x","tag":"sha256:12"}"#, "digest"),
