@@ -326,6 +326,113 @@ dc_status dc_image_load(const dc_client *client, const char *options_json, dc_re
 dc_status dc_image_import(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
 /**
+ * Builds an image (`docker build` with the classic builder, as `DOCKER_BUILDKIT=0` runs it).
+ *
+ * The build context is exactly one of:
+ * - "context_dir": a directory the library sends. It is tarred while it is sent (a producer
+ *   thread and a pipe: memory stays bounded whatever the size), exactly as the docker CLI
+ *   sends it: paths relative to the directory, uid/gid 0, permission bits and mtimes kept,
+ *   directories included, symlinks stored (never followed), hard links as links, sockets and
+ *   devices skipped; a file that cannot be read fails the build with an error naming it.
+ *   Its `.dockerignore` applies with the CLI's rules (a UTF-8 BOM ignored, `#` comments in the
+ *   first column, blank lines skipped, patterns trimmed and cleaned, anchored at the context
+ *   root, `*` `?` `[a-z]` `[^a-z]` `\` and `**`, a matching directory excludes its contents,
+ *   `!pattern` re-includes and the last matching pattern decides); excluded directories no
+ *   `!` pattern can re-enter are not even walked. The Dockerfile and `.dockerignore` are
+ *   always sent.
+ * - `context_read_cb`: a tar archive (plain, or gzip/bzip2/xz compressed) the caller supplies;
+ *   `context_read_cb` fills at most `cap` bytes of `buf` and returns how many, 0 at the end, or
+ *   < 0 on error (the build then returns DC_CANCELLED; returning more than `cap` is
+ *   DC_INVALID_ARGUMENT).
+ * - "remote": a URL the daemon fetches itself (a git repository, a tarball, or a plain
+ *   Dockerfile); nothing is sent.
+ *
+ * options_json (JSON object; NULL or "" means no options, which only suits a build from
+ * `context_read_cb`). Unknown keys are an error naming the key. Integers are 64-bit.
+ * - "context_dir": string, see above.
+ * - "remote": string, see above.
+ * - "dockerfile": string, the Dockerfile (default "Dockerfile"). With "context_dir": relative
+ *   to the context directory, or absolute; a Dockerfile outside the context is added to the
+ *   sent context under a generated name (".dockerfile.<random hex>", listed in the sent
+ *   `.dockerignore` so `COPY .` does not pick it up), as the CLI does. With a read callback or
+ *   "remote": a path inside that context. A non-default name needs API 1.17.
+ * - "dockerfile_content": string, the Dockerfile's text, added to the sent context like an
+ *   outside Dockerfile (needs "context_dir"; not with "dockerfile").
+ * - "tags": array of names ("app", "app:1", "registry:5000/app:2") applied to the image.
+ * - "build_args": object of string values; a null value declares the variable without a value
+ *   (API 1.21).
+ * - "labels": object of string values set on the image (API 1.23).
+ * - "target": string, the stage of a multi-stage Dockerfile to build (API 1.29).
+ * - "platform": "os[/arch[/variant]]" (API 1.32).
+ * - "network_mode": string, the network of RUN steps: "bridge", "host", "none",
+ *   "container:<name|id>" or a network name (API 1.25).
+ * - "extra_hosts": array of "host:ip" ("host=ip" is accepted) added to /etc/hosts (API 1.28).
+ * - "cache_from": array of image names used as cache sources (API 1.25).
+ * - "pull": bool, pull the base images even if present (API 1.16).
+ * - "no_cache": bool, do not use the build cache.
+ * - "quiet": bool, the daemon sends no progress, only the image ID.
+ * - "rm": bool, remove intermediate containers after a successful build (default true).
+ * - "force_rm": bool, always remove intermediate containers.
+ * - "memory", "memswap": integers, bytes (memory must not be negative; memswap -1 = unlimited
+ *   swap) (API 1.18).
+ * - "cpu_shares": integer (API 1.18); "cpuset_cpus": string such as "0-3" (API 1.18);
+ *   "cpuset_mems": string (API 1.19); "cpu_period", "cpu_quota": integers, microseconds
+ *   (API 1.19).
+ * - "shm_size": integer, bytes of /dev/shm (not negative) (API 1.22).
+ * - "ulimits": array of {"name": "nofile", "soft": 1024, "hard": 2048} (API 1.20).
+ * - "cgroup_parent": string (API 1.19).
+ * - "isolation": string, "default", "process" or "hyperv" (Windows daemons) (API 1.22).
+ * - "security_opt": array of strings; Windows daemons only (credential specs): refused with
+ *   DC_UNSUPPORTED on others (API 1.25).
+ * - "squash": bool, squash the new layers into one; needs a daemon with experimental features,
+ *   refused with DC_UNSUPPORTED otherwise (API 1.25).
+ * - "outputs": array of BuildKit output objects ({"Type": "moby", "Attrs": {…}}), passed
+ *   through (API 1.40).
+ * - "version": "1" (the classic builder, the default). "2" (BuildKit) is refused with
+ *   DC_UNSUPPORTED: only the classic builder protocol is spoken.
+ * - "auth_configs": object mapping a registry ("registry.example.com",
+ *   "https://index.docker.io/v1/") to credentials {"username", "password", "email",
+ *   "serveraddress", "identitytoken", "registrytoken"}, for the images FROM pulls. Sent as
+ *   X-Registry-Config, base64url, in the shape the daemon's API version decodes. When absent,
+ *   every registry's credentials from the docker config (DOCKER_CONFIG or ~/.docker/config.json,
+ *   with its credential helpers) are sent, as the CLI does.
+ * - "progress": "json" (default: each daemon message as received, plus "\n", one per call) or
+ *   "text" (what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
+ *   "Sending build context to Docker daemon  …" line included).
+ * - "inactivity_timeout_ms": integer, the longest silence allowed between two reads of the
+ *   daemon's answer (0 = none; default: the client's). A long silent RUN step needs it large.
+ *
+ * Every option is checked before anything is sent; an option the daemon's API version lacks
+ * is refused (DC_UNSUPPORTED, naming the option and the version it needs), never dropped.
+ *
+ * `progress_cb` (may be NULL) receives the progress, one message per call, and returns 0 to go
+ * on or non-zero to stop (the build then returns DC_CANCELLED and the connection is closed;
+ * the daemon cancels the build; the client stays usable). Both callbacks run on the calling
+ * thread and must not re-enter dc_image_build with the same userdata.
+ *
+ * A build error (a RUN step that fails, an unknown instruction, a base image that cannot be
+ * pulled) arrives inside the daemon's stream and is returned as a failure with the daemon's
+ * message, never as success.
+ *
+ * On success *out_json receives {"id": "sha256:…", "tags": ["app:latest", …],
+ * "warnings": ["[Warning] …", …]}: the image ID, the names applied (as the daemon reports them,
+ * with the default tag), and the warning lines of the build output. Free it with
+ * dc_string_free(). On failure *out_json is NULL.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, wrong type,
+ * two context sources or none, "context_dir" not a directory, a Dockerfile that is a
+ * directory, a malformed `.dockerignore` pattern (the error names the line), negative "memory"
+ * or "shm_size", an invalid tag, a context file that cannot be read), DC_NOT_FOUND
+ * ("context_dir" or the Dockerfile does not exist; a base image the registry does not have),
+ * DC_UNSUPPORTED ("version" "2", an option newer than the daemon, "squash" or "security_opt"
+ * where the daemon cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
+ * image), DC_STREAM_ERROR (the build failed: the error carries the daemon's message, e.g.
+ * "The command '/bin/sh -c false' returned a non-zero code: 1"), DC_SERVER_ERROR, DC_CANCELLED,
+ * DC_TRANSPORT (also: the stream ended without naming the image built), DC_TIMEOUT.
+ */
+dc_status dc_image_build(const dc_client *client, const char *options_json, dc_read_cb context_read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
+
+/**
  * Pulls an image from its registry (POST /images/create), reporting progress as it happens.
  *
  * options_json (JSON object):
