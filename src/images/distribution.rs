@@ -1,1 +1,47 @@
-//! (being written)
+//! `GET /distribution/{name}/json`: asks the image's registry (through the daemon) for the
+//! manifest descriptor and platforms of a reference, verbatim JSON.
+//!
+//! Credentials for the reference's registry are the caller's `auth`, else the docker config's,
+//! sent base64url-encoded in `X-Registry-Auth` (`{}` when anonymous).
+
+use serde::Deserialize;
+
+use crate::auth::{AuthConfig, DockerConfig};
+use crate::client::{ApiVersion, Call, Client, escape_name};
+use crate::error::Result;
+use crate::images::registry_auth;
+use crate::reference::parse_normalized;
+
+/// First API version with `GET /distribution/{name}/json`.
+pub const DISTRIBUTION_MIN: ApiVersion = ApiVersion::new(1, 30);
+
+/// Options of `GET /distribution/{name}/json` (the JSON object `dc_image_distribution` takes).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionOptions {
+    /// Credentials for the reference's registry; when absent, from the docker config.
+    pub auth: Option<AuthConfig>,
+    /// Rust callers only: the docker config to take credentials from instead of the one the
+    /// environment names.
+    #[serde(skip)]
+    pub docker_config: Option<DockerConfig>,
+}
+
+/// Returns the daemon's `{"Descriptor": {...}, "Platforms": [...]}` for `name` verbatim.
+///
+/// Errors: invalid argument (a name that is not a valid reference, a broken docker config
+/// file), unsupported (before 1.30, checked before any request), unauthorized (credentials
+/// missing or refused: daemons answer 401 also for a repository they could not find), not
+/// found, server error (the registry cannot be reached).
+pub fn distribution(client: &Client, name: &str, opts: &DistributionOptions) -> Result<String> {
+    let path = format!("/distribution/{}/json", escape_name("image name", name)?);
+    let reference = parse_normalized(name)?;
+    let creds = match (&opts.auth, &opts.docker_config) {
+        (Some(a), _) => Some(a.clone()),
+        (None, Some(cfg)) => cfg.resolve_for_reference(&reference)?,
+        (None, None) => registry_auth::credentials_for(&reference, None)?,
+    };
+    let header = creds.unwrap_or_default().encode_header();
+    client.require("image distribution inspect", DISTRIBUTION_MIN)?;
+    client.get_json(&Call::get(path).header("X-Registry-Auth", header))
+}

@@ -1,1 +1,162 @@
-//! (being written)
+//! `GET /images/{name}/json`: everything the daemon knows about one image, verbatim.
+//!
+//! One exception to "verbatim": daemons older than API 1.12 answered with the image's on-disk
+//! JSON, whose keys are lower-case (`id`, `parent`, `container_config`, …). That shape is
+//! converted to the modern capitalized one, so callers read one shape from every daemon. The
+//! client never negotiates below 1.12, so the old shape is recognized by its keys, not by the
+//! version: an object with `id` and without `Id`. Keys outside the known set are kept as they
+//! are.
+
+use serde::Deserialize;
+
+use crate::client::{ApiVersion, Call, Client, Query, escape_name};
+use crate::error::{Error, Result};
+use crate::images::save::platform_parts;
+
+/// First API version with `manifests` on inspect.
+pub const MANIFESTS_MIN: ApiVersion = ApiVersion::new(1, 48);
+/// First API version with `platform` on inspect.
+pub const PLATFORM_MIN: ApiVersion = ApiVersion::new(1, 49);
+
+/// Options of `GET /images/{name}/json` (the JSON object `dc_image_inspect` takes).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectOptions {
+    /// Include `Manifests` (API 1.48+; not together with `platform`).
+    pub manifests: Option<bool>,
+    /// `"os/arch[/variant]"`: inspect this platform variant of a multi-platform image (API 1.49+).
+    pub platform: Option<String>,
+}
+
+const WHAT: &str = "inspect options";
+
+/// Inspects an image; returns the daemon's JSON object (converted only from the pre-1.12
+/// shape, see the module docs).
+///
+/// Errors: invalid argument (bad name, `manifests` with `platform`, a malformed platform),
+/// unsupported (an option the daemon's version lacks, before any request), not found.
+pub fn inspect(client: &Client, name: &str, opts: &InspectOptions) -> Result<String> {
+    let path = format!("/images/{}/json", escape_name("image name", name)?);
+    let manifests = opts.manifests == Some(true);
+    if manifests && opts.platform.is_some() {
+        return Err(Error::invalid(format!("{WHAT}: \"manifests\" and \"platform\" cannot be used together")));
+    }
+    let platform = opts.platform.as_deref().map(|p| oci_platform(WHAT, p)).transpose()?;
+    if manifests {
+        client.require(&format!("{WHAT}: \"manifests\""), MANIFESTS_MIN)?;
+    }
+    if platform.is_some() {
+        client.require(&format!("{WHAT}: \"platform\""), PLATFORM_MIN)?;
+    }
+    let mut q = Query::new();
+    if manifests {
+        q.push("manifests", "1");
+    }
+    q.push_opt("platform", platform);
+    let text = client.get_json(&Call::get(path).query(q))?;
+    modernize(text)
+}
+
+/// `"linux/arm64/v8"` → the JSON-encoded OCI platform the daemon reads from a `platform`
+/// query value: `{"architecture":"arm64","os":"linux","variant":"v8"}`.
+pub(crate) fn oci_platform(what: &str, p: &str) -> Result<String> {
+    let parts = platform_parts(p).map_err(|m| Error::invalid(format!("{what}: \"platform\": {m}")))?;
+    if parts.len() < 2 {
+        return Err(Error::invalid(format!(
+            "{what}: \"platform\": \"{}\" names no architecture; give \"os/arch[/variant]\", e.g. \"linux/amd64\"",
+            p.escape_debug()
+        )));
+    }
+    let mut obj = serde_json::Map::new();
+    obj.insert("architecture".into(), parts[1].clone().into());
+    obj.insert("os".into(), parts[0].clone().into());
+    if let Some(v) = parts.get(2) {
+        obj.insert("variant".into(), v.clone().into());
+    }
+    Ok(serde_json::Value::Object(obj).to_string())
+}
+
+/// The pre-1.12 keys and their modern names.
+const OLD_KEYS: [(&str, &str); 11] = [
+    ("id", "Id"),
+    ("parent", "Parent"),
+    ("comment", "Comment"),
+    ("created", "Created"),
+    ("container", "Container"),
+    ("container_config", "ContainerConfig"),
+    ("docker_version", "DockerVersion"),
+    ("author", "Author"),
+    ("config", "Config"),
+    ("architecture", "Architecture"),
+    ("os", "Os"),
+];
+
+/// Returns `text` untouched unless it is the pre-1.12 shape, which is converted.
+pub fn modernize(text: String) -> Result<String> {
+    // Cheap test first: a modern answer almost never needs parsing.
+    if !text.contains("\"id\"") {
+        return Ok(text);
+    }
+    let Ok(serde_json::Value::Object(mut obj)) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(text);
+    };
+    if !obj.contains_key("id") || obj.contains_key("Id") {
+        return Ok(text);
+    }
+    for (old, new) in OLD_KEYS {
+        if let Some(v) = obj.remove(old) {
+            obj.insert(new.to_string(), v);
+        }
+    }
+    // `size` was written lower-case by some versions and `Size` by others.
+    if let Some(v) = obj.remove("size") {
+        obj.entry("Size").or_insert(v);
+    }
+    Ok(serde_json::Value::Object(obj).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn modern_answers_pass_through_byte_for_byte() {
+        let t = r#"{"Id":"sha256:ab", "Unknown" : {"id": 1},"Size":3}"#.to_string();
+        assert_eq!(modernize(t.clone()).unwrap(), t);
+        let t = "not json \"id\"".to_string();
+        assert_eq!(modernize(t.clone()).unwrap(), t);
+    }
+
+    #[test]
+    fn the_old_shape_is_capitalized() {
+        let old = json!({
+            "id": "b750fe79269d", "parent": "27cf78414709", "created": "2013-03-23T22:24:18Z",
+            "container": "3d67245a8d72", "container_config": {"Cmd": ["/bin/bash"]},
+            "docker_version": "0.4.0", "author": "me", "config": {"Env": null},
+            "architecture": "x86_64", "os": "linux", "Size": 6824592, "extra": true
+        });
+        let v: Value = serde_json::from_str(&modernize(old.to_string()).unwrap()).unwrap();
+        assert_eq!(
+            v,
+            json!({
+                "Id": "b750fe79269d", "Parent": "27cf78414709", "Created": "2013-03-23T22:24:18Z",
+                "Container": "3d67245a8d72", "ContainerConfig": {"Cmd": ["/bin/bash"]},
+                "DockerVersion": "0.4.0", "Author": "me", "Config": {"Env": null},
+                "Architecture": "x86_64", "Os": "linux", "Size": 6824592, "extra": true
+            })
+        );
+    }
+
+    #[test]
+    fn platforms_become_oci_json() {
+        assert_eq!(
+            oci_platform("o", "linux/arm64/v8").unwrap(),
+            r#"{"architecture":"arm64","os":"linux","variant":"v8"}"#
+        );
+        for bad in ["linux", "", "linux/", "a/b/c/d", "linux/amd64?x=1"] {
+            let e = oci_platform("o", bad).unwrap_err();
+            assert!(e.message.contains("\"platform\""), "{bad}: {}", e.message);
+        }
+    }
+}
