@@ -338,14 +338,15 @@ fn context_from_a_reader() {
 fn failing_run_is_a_failure_with_the_daemons_message() {
     let s = Scratch::new("dc-build-fail");
     s.file("Dockerfile", format!("FROM {}\nRUN echo before && exit 3\nRUN echo never\n", base()));
-    let run = run_build(&BuildOptions { no_cache: Some(true), ..text_options(s.path()) }, None);
+    // force_rm: a failed step's container is removed too (rm alone keeps it for inspection).
+    let run = run_build(&BuildOptions { no_cache: Some(true), force_rm: Some(true), ..text_options(s.path()) }, None);
     let e = run.result.as_ref().unwrap_err();
     assert_eq!(e.status, Status::StreamError, "{e:?}");
     assert!(e.message.contains("returned a non-zero code: 3"), "{e:?}");
     assert_eq!(e.daemon_message.as_deref(), Some(e.message.as_str()));
     assert!(run.text().contains("before\n") && !run.text().contains("never\n"), "{}", run.text());
     // The CLI fails the same way, with the same message.
-    let (ok, _, err) = cli_build(&["--no-cache", &s.s()]);
+    let (ok, _, err) = cli_build(&["--no-cache", "--force-rm", &s.s()]);
     assert!(!ok && err.contains("returned a non-zero code: 3"), "{err}");
 }
 
@@ -376,7 +377,7 @@ fn cancel_stops_the_build_and_the_client_goes_on() {
     let s = Scratch::new("dc-build-cancel");
     s.file("Dockerfile", format!("FROM {}\nRUN sleep 1\nRUN echo done\n", base()));
     let c = client();
-    let opts = BuildOptions { no_cache: Some(true), ..dir_options(s.path()) };
+    let opts = BuildOptions { no_cache: Some(true), force_rm: Some(true), ..dir_options(s.path()) };
     let mut calls = 0;
     let mut cb = |_: &[u8]| {
         calls += 1;
