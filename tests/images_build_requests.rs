@@ -200,7 +200,7 @@ fn options_newer_than_the_daemon_are_refused_before_the_build_is_sent() {
 }
 
 #[test]
-fn squash_and_security_opt_need_a_daemon_that_has_them() {
+fn squash_security_opt_and_isolation_need_a_daemon_that_has_them() {
     // A Linux daemon without experimental features, as its ping says.
     let fake = FakeDaemon::start(|req| {
         if req.path() == "/_ping" {
@@ -220,7 +220,12 @@ fn squash_and_security_opt_need_a_daemon_that_has_them() {
     let e = run_build_on(&client(&fake), &opts, None).result.unwrap_err();
     assert_eq!(e.status, Status::Unsupported);
     assert!(e.message.contains("squash") && e.message.contains("experimental"), "{}", e.message);
+    let opts = BuildOptions { isolation: Some("hyperv".into()), ..base.clone() };
+    let e = run_build_on(&client(&fake), &opts, None).result.unwrap_err();
+    assert_eq!(e.status, Status::Unsupported);
+    assert!(e.message.contains("isolation") && e.message.contains("default"), "{}", e.message);
     assert!(builds(&fake).is_empty());
+    run_build_on(&client(&fake), &BuildOptions { isolation: Some("Default".into()), ..base.clone() }, None).ok();
     // squash: false is the default and needs nothing.
     run_build_on(&client(&fake), &BuildOptions { squash: Some(false), ..base }, None).ok();
 }
@@ -313,4 +318,67 @@ fn bad_input_is_refused_before_anything_is_sent() {
     let err = run_build_on(&c, &o, Some(&mut r)).result.unwrap_err();
     assert!(err.message.contains("read callback"), "{}", err.message);
     assert!(fake.seen().is_empty(), "no request at all, not even a ping: {:?}", fake.seen());
+}
+
+/// A daemon that refuses every build at once, as a real one refuses bad options: it answers
+/// 400 right after the request head and closes the connection without reading the context.
+fn refusing_daemon() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("tcp://{}", listener.local_addr().unwrap());
+    let builds = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = builds.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let counter = counter.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut out = stream;
+                loop {
+                    let mut head = Vec::new();
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        head.push(line);
+                    }
+                    if head[0].contains("/_ping") {
+                        let _ = out.write_all(b"HTTP/1.1 200 OK\r\nAPI-Version: 1.41\r\nOSType: linux\r\nContent-Length: 2\r\n\r\nOK");
+                        continue;
+                    }
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let body = r#"{"message":"unsupported isolation: \"x\""}"#;
+                    let _ = out.write_all(
+                        format!("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+                            .as_bytes(),
+                    );
+                    return; // closes with the context unread
+                }
+            });
+        }
+    });
+    (host, builds)
+}
+
+#[test]
+fn a_refusal_before_the_context_is_read_is_reported_with_the_daemons_message() {
+    let (host, builds) = refusing_daemon();
+    let opts: dockerclient::ClientOptions = serde_json::from_str(&format!(r#"{{"host": "{host}"}}"#)).unwrap();
+    let c = Client::new(&opts).unwrap();
+    let s = Scratch::new("dc-build-refused");
+    s.file("Dockerfile", "FROM scratch\n");
+    // Far more than the socket buffers hold, so the refusal arrives while sending.
+    let big: Vec<u8> = (0..64u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    s.file("big.bin", &big);
+    let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..support::dir_options(s.path()) };
+    let e = run_build_on(&c, &opts, None).result.unwrap_err();
+    assert_eq!(e.status, Status::InvalidArgument, "{e:?}");
+    assert_eq!(e.http_status, 400);
+    assert!(e.message.contains("unsupported isolation"), "{}", e.message);
+    assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 2, "the build, then the empty-context question");
 }

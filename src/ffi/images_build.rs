@@ -68,7 +68,8 @@ use crate::stream::ProgressFn;
 /// - "shm_size": integer, bytes of /dev/shm (not negative) (API 1.22).
 /// - "ulimits": array of {"name": "nofile", "soft": 1024, "hard": 2048} (API 1.20).
 /// - "cgroup_parent": string (API 1.19).
-/// - "isolation": string, "default", "process" or "hyperv" (Windows daemons) (API 1.22).
+/// - "isolation": string, "default", "process" or "hyperv"; anything but "default" only on
+///   Windows daemons, refused with DC_UNSUPPORTED on others (API 1.22).
 /// - "security_opt": array of strings; Windows daemons only (credential specs): refused with
 ///   DC_UNSUPPORTED on others (API 1.25).
 /// - "squash": bool, squash the new layers into one; needs a daemon with experimental features,
@@ -109,10 +110,11 @@ use crate::stream::ProgressFn;
 /// Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, wrong type,
 /// two context sources or none, "context_dir" not a directory, a Dockerfile that is a
 /// directory, a malformed `.dockerignore` pattern (the error names the line), negative "memory"
-/// or "shm_size", an invalid tag, a context file that cannot be read), DC_NOT_FOUND
+/// or "shm_size", an invalid tag, a context file that cannot be read; also the daemon's own
+/// refusal of an option, with its message), DC_NOT_FOUND
 /// ("context_dir" or the Dockerfile does not exist; a base image the registry does not have),
-/// DC_UNSUPPORTED ("version" "2", an option newer than the daemon, "squash" or "security_opt"
-/// where the daemon cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
+/// DC_UNSUPPORTED ("version" "2", an option newer than the daemon, "squash", "security_opt" or
+/// "isolation" where the daemon cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
 /// image), DC_STREAM_ERROR (the build failed: the error carries the daemon's message, e.g.
 /// "The command '/bin/sh -c false' returned a non-zero code: 1"), DC_SERVER_ERROR, DC_CANCELLED,
 /// DC_TRANSPORT (also: the stream ended without naming the image built), DC_TIMEOUT.

@@ -57,7 +57,8 @@ pub enum BuildContext<'a> {
 /// context sources or none, `context_dir` not a directory, a Dockerfile that is a directory, a
 /// malformed `.dockerignore`, negative `memory`), not found (`context_dir` or the Dockerfile
 /// missing), unsupported (`version` "2", an option the daemon's API version lacks, `squash` on
-/// a daemon without experimental features, `security_opt` on a non-Windows daemon); then the
+/// a daemon without experimental features, `security_opt` or an `isolation` other than
+/// `default` on a non-Windows daemon); then the
 /// daemon's: its HTTP error, or the error inside the stream (stream error, not found,
 /// unauthorized… by its message); invalid argument / not found for a context file that cannot
 /// be read while sending (naming it); transport when the stream ends without the image ID;
@@ -107,13 +108,17 @@ fn send(client: &Client, call: &Call, source: Source, quiet: bool, sink: &mut Pr
         Source::Dir { spec, rules } => {
             let mut stream = ContextStream::start(spec, rules)?;
             let response = client.send(call, Body::Reader(&mut stream, TAR));
-            let response = response.map_err(|e| stream.producer_error().unwrap_or(e))?;
+            let response = response.map_err(|e| match stream.producer_error() {
+                Some(context_failure) => context_failure,
+                None => explain_early_refusal(client, call, e),
+            })?;
             let size = stream.finish()?;
             (response, size)
         }
         Source::Reader(reader) => {
             let mut counted = Counted { inner: reader, bytes: 0 };
-            let response = client.send(call, Body::Reader(&mut counted, TAR))?;
+            let response = client.send(call, Body::Reader(&mut counted, TAR));
+            let response = response.map_err(|e| explain_early_refusal(client, call, e))?;
             (response, counted.bytes)
         }
     };
@@ -128,28 +133,54 @@ fn send(client: &Client, call: &Call, source: Source, quiet: bool, sink: &mut Pr
 /// while a large context is still being sent reaches the client as a broken connection.
 fn check_daemon_features(client: &Client, opts: &BuildOptions) -> Result<()> {
     let squash = opts.squash == Some(true);
-    if !squash && opts.security_opt.is_none() {
+    let isolation = opts.isolation.as_deref().filter(|i| !i.eq_ignore_ascii_case("default"));
+    if !squash && opts.security_opt.is_none() && isolation.is_none() {
         return Ok(());
     }
     let ping = client.ping_headers()?;
+    let unsupported = |m: String| Err(Error::new(Status::Unsupported, m));
     if squash && ping.experimental == Some(false) {
-        return Err(Error::new(
-            Status::Unsupported,
-            "build option \"squash\" needs a daemon with experimental features enabled; this one has them off",
+        return unsupported(
+            "build option \"squash\" needs a daemon with experimental features enabled; this one has them off".into(),
+        );
+    }
+    let Some(os) = ping.os_type.filter(|os| !os.eq_ignore_ascii_case("windows")) else { return Ok(()) };
+    if opts.security_opt.is_some() {
+        return unsupported(format!(
+            "build option \"security_opt\" (credential specs) is only supported by Windows daemons; this one runs {os}"
         ));
     }
-    if let (Some(_), Some(os)) = (&opts.security_opt, &ping.os_type)
-        && !os.eq_ignore_ascii_case("windows")
-    {
-        return Err(Error::new(
-            Status::Unsupported,
-            format!(
-                "build option \"security_opt\" (credential specs) is only supported by Windows \
-                 daemons; this one runs {os}"
-            ),
+    if let Some(i) = isolation {
+        return unsupported(format!(
+            "build option \"isolation\" \"{i}\" is only supported by Windows daemons; this one runs {os} and \
+             only takes \"default\""
         ));
     }
     Ok(())
+}
+
+/// A daemon that refuses a build's options answers before reading the context and closes the
+/// connection, which the client sees as a broken pipe while sending. Asking again with an empty
+/// context gets its answer: an HTTP 4xx carrying the daemon's message is returned instead of the
+/// broken pipe. Any other outcome keeps the original error (an empty context fails on the
+/// missing Dockerfile, so nothing is built).
+fn explain_early_refusal(client: &Client, call: &Call, e: Error) -> Error {
+    let closed = e.status == Status::Transport
+        && ["os error 32", "os error 104", "Broken pipe", "Connection reset"].iter().any(|m| e.message.contains(m));
+    if !closed {
+        return e;
+    }
+    const EMPTY_TAR: [u8; 1024] = [0; 1024];
+    match client.send(call, Body::Bytes(&EMPTY_TAR, TAR)) {
+        Err(refusal) if (400..500).contains(&refusal.http_status) => {
+            refusal.context("the daemon refused the build before reading its context")
+        }
+        Ok(response) => {
+            response.discard();
+            e
+        }
+        Err(_) => e,
+    }
 }
 
 /// The full ID of an image an old daemon named by its short ID.

@@ -153,13 +153,16 @@ impl BuildOptions {
                 return Err(Error::invalid(format!("{WHAT}: a \"ulimits\" entry has an empty name")));
             }
         }
-        non_empty("isolation", self.isolation.as_deref())?;
+        if let Some(i) = &self.isolation
+            && !ISOLATIONS.contains(&i.to_ascii_lowercase().as_str())
+        {
+            return Err(Error::invalid(format!(
+                "{WHAT}: \"isolation\" is \"{}\"; it is one of \"default\", \"process\", \"hyperv\"",
+                i.escape_debug()
+            )));
+        }
         for output in self.outputs.iter().flatten() {
-            if !output.is_object() {
-                return Err(Error::invalid(format!(
-                    "{WHAT}: \"outputs\" entries must be objects like {{\"Type\": \"moby\", \"Attrs\": {{}}}}"
-                )));
-            }
+            check_output(output)?;
         }
         Ok(())
     }
@@ -180,6 +183,28 @@ impl BuildOptions {
     pub(crate) fn extra_hosts_param(&self) -> Vec<String> {
         self.extra_hosts.iter().flatten().map(|h| extra_host(h).unwrap_or_else(|_| h.clone())).collect()
     }
+}
+
+/// The isolation technologies the daemon knows (Linux daemons only take `default`).
+pub(crate) const ISOLATIONS: [&str; 3] = ["default", "process", "hyperv"];
+
+/// One `outputs` entry as the daemon decodes it (`{"Type": string, "Attrs": {string: string}}`):
+/// a daemon refuses anything else before reading the context.
+fn check_output(output: &Value) -> Result<()> {
+    let bad = |why: &str| Error::invalid(format!("{WHAT}: \"outputs\" entry {output}: {why}"));
+    let Some(obj) = output.as_object() else {
+        return Err(bad("must be an object like {\"Type\": \"moby\", \"Attrs\": {}}"));
+    };
+    for (key, value) in obj {
+        match key.to_ascii_lowercase().as_str() {
+            "type" if !value.is_string() => return Err(bad("\"Type\" must be a string")),
+            "attrs" if !(value.is_null() || value.as_object().is_some_and(|a| a.values().all(Value::is_string))) => {
+                return Err(bad("\"Attrs\" must be an object of strings"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `version`: absent, `"1"` or `1` are the classic builder; `"2"`/`2` (BuildKit) is refused as
@@ -304,6 +329,9 @@ mod tests {
             (r#"{"platform":"linux/"}"#, "platform", Status::InvalidArgument),
             (r#"{"ulimits":[{"name":"x","soft":1}]}"#, "hard", Status::InvalidArgument),
             (r#"{"outputs":["x"]}"#, "outputs", Status::InvalidArgument),
+            (r#"{"outputs":[{"Type":1}]}"#, "Type", Status::InvalidArgument),
+            (r#"{"outputs":[{"Type":"moby","Attrs":{"a":1}}]}"#, "Attrs", Status::InvalidArgument),
+            (r#"{"isolation":"bogus"}"#, "isolation", Status::InvalidArgument),
             (r#"{"version":"3"}"#, "version", Status::InvalidArgument),
             (r#"{"version":"2"}"#, "classic builder", Status::Unsupported),
             (r#"{"version":2}"#, "classic builder", Status::Unsupported),
