@@ -593,8 +593,9 @@ dc_status dc_image_search(const dc_client *client, const char *options_json, cha
  * dc_string_free().
  *
  * Statuses: DC_INVALID_ARGUMENT, DC_UNSUPPORTED, DC_UNAUTHORIZED (credentials missing or
- * refused; daemons also answer so for a repository the registry does not have),
- * DC_NOT_FOUND, DC_SERVER_ERROR (the registry cannot be reached), DC_TRANSPORT, DC_TIMEOUT.
+ * refused: the daemon reports that as HTTP 500 or 401 with the registry's message, which
+ * decides the class), DC_NOT_FOUND (no such repository, tag or manifest), DC_SERVER_ERROR
+ * (the registry cannot be reached), DC_TRANSPORT, DC_TIMEOUT.
  */
 dc_status dc_image_distribution(const dc_client *client, const char *name, const char *options_json, char **out_json, dc_error **err);
 

@@ -262,8 +262,9 @@ pub unsafe extern "C" fn dc_image_search(
 /// dc_string_free().
 ///
 /// Statuses: DC_INVALID_ARGUMENT, DC_UNSUPPORTED, DC_UNAUTHORIZED (credentials missing or
-/// refused; daemons also answer so for a repository the registry does not have),
-/// DC_NOT_FOUND, DC_SERVER_ERROR (the registry cannot be reached), DC_TRANSPORT, DC_TIMEOUT.
+/// refused: the daemon reports that as HTTP 500 or 401 with the registry's message, which
+/// decides the class), DC_NOT_FOUND (no such repository, tag or manifest), DC_SERVER_ERROR
+/// (the registry cannot be reached), DC_TRANSPORT, DC_TIMEOUT.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_image_distribution(
     client: *const dc_client,

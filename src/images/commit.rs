@@ -68,12 +68,12 @@ pub fn commit(client: &Client, opts: &CommitOptions) -> Result<String> {
     if opts.changes.as_ref().is_some_and(|c| c.iter().any(|s| s.trim().is_empty())) {
         return Err(Error::invalid(format!("{WHAT}: \"changes\" holds an empty instruction")));
     }
-    let body = opts
-        .config
-        .as_ref()
-        .map(serde_json::to_vec)
-        .transpose()
-        .map_err(|e| Error::internal(format!("cannot encode \"config\": {e}")))?;
+    // Always a JSON body: the daemon refuses a POST /commit body without the JSON content
+    // type, and `{}` is the same as no configuration.
+    let body = match &opts.config {
+        Some(c) => serde_json::to_vec(c).map_err(|e| Error::internal(format!("cannot encode \"config\": {e}")))?,
+        None => b"{}".to_vec(),
+    };
     if opts.pause.is_some() {
         client.require(&format!("{WHAT}: \"pause\""), PAUSE_MIN)?;
     }
@@ -92,10 +92,5 @@ pub fn commit(client: &Client, opts: &CommitOptions) -> Result<String> {
     for c in opts.changes.iter().flatten() {
         q.push("changes", c.clone());
     }
-    let call = Call::post("/commit").query(q);
-    let resp = match &body {
-        Some(b) => client.send(&call, Body::Bytes(b, "application/json"))?,
-        None => client.send(&call, Body::Empty)?,
-    };
-    resp.text()
+    client.send(&Call::post("/commit").query(q), Body::Bytes(&body, "application/json"))?.text()
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::auth::{AuthConfig, DockerConfig};
 use crate::client::{ApiVersion, Call, Client, escape_name};
 use crate::error::Result;
+use crate::images::pull::registry_failure_class;
 use crate::images::registry_auth;
 use crate::reference::parse_normalized;
 
@@ -31,8 +32,9 @@ pub struct DistributionOptions {
 ///
 /// Errors: invalid argument (a name that is not a valid reference, a broken docker config
 /// file), unsupported (before 1.30, checked before any request), unauthorized (credentials
-/// missing or refused: daemons answer 401 also for a repository they could not find), not
-/// found, server error (the registry cannot be reached).
+/// missing or refused; daemons report that as HTTP 500 or 401 with the registry's message, so
+/// the message decides), not found (no such repository, tag or manifest), server error (the
+/// registry cannot be reached).
 pub fn distribution(client: &Client, name: &str, opts: &DistributionOptions) -> Result<String> {
     let path = format!("/distribution/{}/json", escape_name("image name", name)?);
     let reference = parse_normalized(name)?;
@@ -43,5 +45,7 @@ pub fn distribution(client: &Client, name: &str, opts: &DistributionOptions) -> 
     };
     let header = creds.unwrap_or_default().encode_header();
     client.require("image distribution inspect", DISTRIBUTION_MIN)?;
-    client.get_json(&Call::get(path).header("X-Registry-Auth", header))
+    client
+        .get_json(&Call::get(path).header("X-Registry-Auth", header))
+        .map_err(registry_failure_class)
 }
