@@ -91,8 +91,17 @@ static ptrdiff_t rootfs_read(void *userdata, uint8_t *buf, size_t cap) {
 
 /* ---- file descriptors as callbacks -------------------------------------------------------- */
 
+static double now(void);
+
+/* When a save's first chunk arrived (0 = not yet): the daemon prepares the whole archive
+ * before sending a byte, so the streaming itself is what follows. */
+static double first_chunk_at = 0;
+
 static int32_t write_fd(void *userdata, const uint8_t *buf, size_t len) {
     int fd = *(int *)userdata;
+    if (first_chunk_at == 0) {
+        first_chunk_at = now();
+    }
     while (len > 0) {
         ssize_t w = write(fd, buf, len);
         if (w < 0) {
@@ -167,8 +176,13 @@ static int do_save(dc_client *c, const char *name, const char *path) {
         return 1;
     }
     snprintf(opts, sizeof opts, "{\"names\": \"%s\"}", name);
+    first_chunk_at = 0;
     st = dc_image_save(c, opts, write_fd, &fd, &err);
     close(fd);
+    if (st == DC_OK) {
+        fprintf(stderr, "save: first byte after %.3f s, streamed in %.3f s\n", first_chunk_at - t0,
+                now() - first_chunk_at);
+    }
     return report("save", st, err, t0, NULL);
 }
 
