@@ -8,6 +8,11 @@
 
 use serde_json::Value;
 
+/// At most this many warnings are kept (a build printing warnings in a loop must not grow the
+/// result without bound), each cut to [`MAX_WARNING_LEN`] bytes.
+pub const MAX_WARNINGS: usize = 1000;
+pub const MAX_WARNING_LEN: usize = 4096;
+
 /// Collected from the stream, message by message.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -36,8 +41,15 @@ impl Outcome {
                 self.built_id = Some(id.trim().to_string());
             } else if self.quiet && is_image_id(line) {
                 self.quiet_id = Some(line.to_string());
-            } else if line.to_ascii_lowercase().contains("[warning]") {
-                let w = line.trim_start_matches("--->").trim();
+            } else if self.warnings.len() < MAX_WARNINGS && line.to_ascii_lowercase().contains("[warning]") {
+                let mut w = line.trim_start_matches("--->").trim();
+                if w.len() > MAX_WARNING_LEN {
+                    let mut end = MAX_WARNING_LEN;
+                    while !w.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    w = &w[..end];
+                }
                 self.warnings.push(w.to_string());
             }
         }
@@ -113,5 +125,15 @@ mod tests {
                 "[WARNING]: Empty continuation line found in:",
             ]
         );
+    }
+
+    #[test]
+    fn warnings_are_bounded() {
+        let long = format!("[Warning] {}", "é".repeat(5000));
+        let mut msgs = vec![json!({"stream": format!("{long}\n")})];
+        msgs.extend((0..MAX_WARNINGS + 10).map(|i| json!({"stream": format!("[Warning] {i}\n")})));
+        let o = run(&msgs);
+        assert_eq!(o.warnings.len(), MAX_WARNINGS);
+        assert!(o.warnings[0].len() <= MAX_WARNING_LEN && o.warnings[0].starts_with("[Warning] é"));
     }
 }
