@@ -286,10 +286,12 @@ static void failing_build(dc_client *c) {
         dc_error_free(err);
         err = NULL;
     }
-    /* Stop at the first progress message. */
+    /* Stop at the first progress message. The Dockerfile's first step after FROM is a slow RUN,
+     * so the daemon, noticing the closed connection, cancels it before committing any image. */
     memset(&p, 0, sizeof p);
     p.stop_after = 1;
-    snprintf(opts, sizeof opts, "{\"context_dir\": \"%s\", \"no_cache\": true, \"force_rm\": true}", scratch);
+    snprintf(opts, sizeof opts, "{\"context_dir\": \"%s\", \"dockerfile\": \"Slow\", \"no_cache\": true, \"force_rm\": true}",
+             scratch);
     CHECK_STATUS(dc_image_build(c, opts, NULL, NULL, on_progress, &p, &out, &err), err, DC_CANCELLED);
     CHECK(p.calls == 1, "no call after stop (%lu)", (unsigned long)p.calls);
     /* Read callbacks that fail or overflow. */
@@ -317,6 +319,8 @@ int main(void) {
     write_file("Dockerfile", dockerfile);
     snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN exit 3\n", test_env("DC_TEST_BASE_IMAGE"));
     write_file("Failing", dockerfile);
+    snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN sleep 2\nRUN echo done\n", test_env("DC_TEST_BASE_IMAGE"));
+    write_file("Slow", dockerfile);
     write_file(".dockerignore", "*.log\nbadignore\n");
     write_file("ignored.log", "not sent\n");
     write_file("kept.txt", "sent\n");
