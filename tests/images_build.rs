@@ -473,3 +473,34 @@ fn result_json_has_id_tags_and_warnings() {
     let mut images = Images::default();
     images.add(&run.id());
 }
+
+#[test]
+fn an_unreadable_context_file_fails_the_build_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Scratch::new("dc-build-unreadable");
+    s.file("Dockerfile", format!("FROM {}\nCOPY . /ctx\n", base()));
+    let secret = s.file("sub/secret.key", "x");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let dir = s.path().to_path_buf();
+    // Root reads anything: the build runs on a thread whose file-system identity is `nobody`
+    // (the context producer thread it starts inherits it), over TCP since the engine's socket
+    // is root's.
+    let tcp = engine().tcp();
+    let (readable_as_nobody, result) = std::thread::spawn(move || {
+        // SAFETY: setfsuid/setfsgid change only this thread's file-system credentials.
+        unsafe {
+            libc::setfsgid(65534);
+            libc::setfsuid(65534);
+        }
+        let readable = std::fs::File::open(&secret).is_ok();
+        let c = engine().client_with(&format!(r#"{{"host": "{tcp}"}}"#));
+        let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..dir_options(&dir) };
+        (readable, run_build_on(&c, &opts, None).result)
+    })
+    .join()
+    .unwrap();
+    assert!(!readable_as_nobody, "the file must be unreadable for the build thread");
+    let e = result.unwrap_err();
+    assert_eq!(e.status, Status::InvalidArgument, "{e:?}");
+    assert!(e.message.contains("sub/secret.key"), "{}", e.message);
+}
