@@ -482,25 +482,36 @@ fn an_unreadable_context_file_fails_the_build_naming_it() {
     let secret = s.file("sub/secret.key", "x");
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
     let dir = s.path().to_path_buf();
-    // Root reads anything: the build runs on a thread whose file-system identity is `nobody`
-    // (the context producer thread it starts inherits it), over TCP since the engine's socket
-    // is root's.
-    let tcp = engine().tcp();
-    let (readable_as_nobody, result) = std::thread::spawn(move || {
-        // SAFETY: setfsuid/setfsgid change only this thread's file-system credentials.
-        unsafe {
-            libc::setfsgid(65534);
-            libc::setfsuid(65534);
-        }
-        let readable = std::fs::File::open(&secret).is_ok();
-        let c = engine().client_with(&format!(r#"{{"host": "{tcp}"}}"#));
-        let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..dir_options(&dir) };
-        (readable, run_build_on(&c, &opts, None).result)
-    })
-    .join()
-    .unwrap();
+    let build_as_nobody = move |dir: std::path::PathBuf| {
+        // Root reads anything: the build runs on a thread whose file-system identity is
+        // `nobody` (the context producer thread it starts inherits it), over TCP since the
+        // engine's socket is root's.
+        let tcp = engine().tcp();
+        std::thread::spawn(move || {
+            // SAFETY: setfsuid/setfsgid change only this thread's file-system credentials.
+            unsafe {
+                libc::setfsgid(65534);
+                libc::setfsuid(65534);
+            }
+            let readable = std::fs::File::open(dir.join("sub/secret.key")).is_ok();
+            let c = engine().client_with(&format!(r#"{{"host": "{tcp}"}}"#));
+            let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..dir_options(&dir) };
+            (readable, run_build_on(&c, &opts, None).result)
+        })
+        .join()
+        .unwrap()
+    };
+    let (readable_as_nobody, result) = build_as_nobody(dir.clone());
     assert!(!readable_as_nobody, "the file must be unreadable for the build thread");
     let e = result.unwrap_err();
     assert_eq!(e.status, Status::InvalidArgument, "{e:?}");
     assert!(e.message.contains("sub/secret.key"), "{}", e.message);
+
+    // Excluded, with no `!` pattern that could reach into it: the directory is never opened.
+    std::fs::set_permissions(s.path().join("sub"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    s.file(".dockerignore", "sub\n");
+    let (_, result) = build_as_nobody(dir);
+    let built = result.expect("an excluded unreadable directory is no error");
+    let mut images = Images::default();
+    images.add(built["id"].as_str().unwrap());
 }
