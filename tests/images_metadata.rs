@@ -23,7 +23,7 @@ use dockerclient::images::commit::{commit, CommitOptions};
 use dockerclient::images::distribution::{distribution, DistributionOptions};
 use dockerclient::images::history::history;
 use dockerclient::images::inspect::inspect;
-use dockerclient::images::list::{list, ListOptions};
+use dockerclient::images::list::list;
 use dockerclient::images::prune::prune;
 use dockerclient::images::push::{push, PushOptions};
 use dockerclient::images::remove::remove;
@@ -554,11 +554,14 @@ fn distribution_inspect_on_the_authenticated_registry() {
 // ---------------------------------------------------------------------------------------------
 // Search, through the real daemon, against a registry index served here
 
+/// Query string and `Authorization` header of each search the index answered.
+type Searches = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A v1 registry index on 127.0.0.1: answers `/v1/_ping` and `/v1/search?q=…&n=…` with
 /// `RESULTS` entries (the first `n`), and records each search's query and Authorization header.
 struct FakeIndex {
     port: u16,
-    searches: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    searches: Searches,
 }
 
 const RESULTS: usize = 10;
@@ -567,7 +570,7 @@ impl FakeIndex {
     fn start() -> FakeIndex {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let searches = Arc::new(Mutex::new(Vec::new()));
+        let searches: Searches = Arc::new(Mutex::new(Vec::new()));
         let seen = searches.clone();
         thread::spawn(move || {
             for conn in listener.incoming().flatten() {
