@@ -150,3 +150,13 @@ fn connections_are_reused_between_calls() {
     assert_eq!(fake.targets().len(), 5);
     assert_eq!(fake.connections(), 1, "ping and five calls on one kept-alive connection");
 }
+
+#[test]
+fn a_post_without_body_says_content_length_zero() {
+    let fake = FakeDaemon::with_version(Some("1.41"), |_| json(200, "{}"));
+    let c = client(&fake.host(), "");
+    c.send(&dockerclient::client::Call::post("/x"), dockerclient::client::Body::Empty).unwrap().discard();
+    let seen = fake.seen().into_iter().find(|s| s.path() == "/v1.41/x").unwrap();
+    assert_eq!(seen.header("Content-Length"), Some("0"));
+    assert_eq!(seen.header("Transfer-Encoding"), None);
+}

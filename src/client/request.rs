@@ -172,6 +172,11 @@ impl Client {
             builder = builder.header(*name, value.as_str());
         }
         let result = match body {
+            // A POST without a body still says so (`Content-Length: 0`): ureq would otherwise
+            // send it chunked, which the daemon reads as a body of unknown length.
+            Body::Empty if matches!(call.method, "POST" | "PUT") => {
+                self.run(call, builder.body(&b""[..]))
+            }
             Body::Empty => self.run(call, builder.body(ureq::SendBody::none())),
             Body::Bytes(bytes, ctype) => {
                 self.run(call, builder.header("Content-Type", ctype).body(bytes))
