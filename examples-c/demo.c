@@ -13,6 +13,8 @@
  *         dc_string_free(json);
  *     }
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,17 @@ static int report(const char *what, dc_status s, dc_error *err) {
     }
     fprintf(stderr, "%s failed: %s: %s\n", what, dc_status_name(s), dc_error_message(err));
     dc_error_free(err);
+    return 0;
+}
+
+/* Whether `needle` occurs in the first `len` bytes of `buf` (memmem is not in C99). */
+static int memmem_like(const uint8_t *buf, size_t len, const char *needle) {
+    size_t n = strlen(needle), i;
+    for (i = 0; n <= len && i <= len - n; i++) {
+        if (memcmp(buf + i, needle, n) == 0) {
+            return 1;
+        }
+    }
     return 0;
 }
 
@@ -55,10 +68,225 @@ static int tour_system(dc_client *c) {
     return 1;
 }
 
+/* Progress callbacks receive one message per call: in text mode, the lines the docker CLI
+ * prints; in JSON mode, one daemon message plus "\n". Returning non-zero cancels. */
+static int print_text(void *userdata, const uint8_t *buf, size_t len) {
+    size_t i, start = 0;
+    (void)userdata;
+    for (i = 0; i <= len; i++) {
+        if (i == len || buf[i] == '\n') {
+            if (i > start) {
+                printf("    | %.*s\n", (int)(i - start), (const char *)buf + start);
+            }
+            start = i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Keeps the last aggregate message ({"aggregate": {"current", "total", ...}}) of a JSON stream. */
+struct last_line {
+    char text[512];
+    size_t messages;
+};
+
+static int keep_aggregate(void *userdata, const uint8_t *buf, size_t len) {
+    struct last_line *last = (struct last_line *)userdata;
+    last->messages++;
+    if (len < sizeof last->text && memmem_like(buf, len, "\"aggregate\"")) {
+        memcpy(last->text, buf, len);
+        last->text[len ? len - 1 : 0] = '\0'; /* drop the "\n" */
+    }
+    return 0;
+}
+
+/* Counts the bytes of a saved archive. */
+static int count_bytes(void *userdata, const uint8_t *buf, size_t len) {
+    (void)buf;
+    *(size_t *)userdata += len;
+    return 0;
+}
+
+/* A read callback over a FILE*: fills at most cap bytes, 0 at the end, -1 on error. */
+static ptrdiff_t read_file(void *userdata, uint8_t *buf, size_t cap) {
+    FILE *f = (FILE *)userdata;
+    size_t n = fread(buf, 1, cap, f);
+    return (n == 0 && ferror(f)) ? -1 : (ptrdiff_t)n;
+}
+
+static const char *env_or(const char *name, const char *fallback) {
+    const char *v = getenv(name);
+    return (v && *v) ? v : fallback;
+}
+
+static int tour_metadata(dc_client *c, const char *base) {
+    dc_error *err = NULL;
+    char *json = NULL;
+    char opts[512];
+
+    printf("\n== Images: list, inspect, history, tag\n");
+    if (!report("dc_image_list", dc_image_list(c, "{\"filters\": {\"dangling\": [\"false\"]}}", &json, &err), err)) return 0;
+    show("list (not dangling)", json, 160);
+    dc_string_free(json);
+
+    if (!report("dc_image_inspect", dc_image_inspect(c, base, NULL, &json, &err), err)) return 0;
+    show("inspect", json, 160);
+    dc_string_free(json);
+
+    if (!report("dc_image_history", dc_image_history(c, base, NULL, &json, &err), err)) return 0;
+    show("history", json, 160);
+    dc_string_free(json);
+
+    snprintf(opts, sizeof opts, "{\"repo\": \"dockerclient-demo/base\", \"tag\": \"tour\"}");
+    if (!report("dc_image_tag", dc_image_tag(c, base, opts, &err), err)) return 0;
+    printf("  tagged %s as dockerclient-demo/base:tour\n", base);
+
+    /* Errors carry a status class and the daemon's message. */
+    {
+        dc_status s = dc_image_inspect(c, "dockerclient-demo/no-such-image", NULL, &json, &err);
+        printf("  inspect of a missing image: %s: %s\n", dc_status_name(s), dc_error_message(err));
+        dc_error_free(err);
+        err = NULL;
+    }
+    return 1;
+}
+
+static int tour_build(dc_client *c, const char *dir) {
+    dc_error *err = NULL;
+    char *json = NULL;
+    char opts[1024];
+
+    printf("\n== Build from a directory (classic builder, text progress as the CLI prints it)\n");
+    snprintf(opts, sizeof opts,
+             "{\"context_dir\": \"%s\", \"tags\": [\"dockerclient-demo/app:1\"],"
+             " \"build_args\": {\"GREETING\": \"hello from the tour\"},"
+             " \"labels\": {\"org.example.demo\": \"dockerclient\"}, \"network_mode\": \"none\","
+             " \"progress\": \"text\"}",
+             dir);
+    if (!report("dc_image_build", dc_image_build(c, opts, NULL, NULL, print_text, NULL, &json, &err), err)) return 0;
+    show("build result", json, 200);
+    dc_string_free(json);
+    return 1;
+}
+
+static int tour_registry(dc_client *c, const char *registry) {
+    dc_error *err = NULL;
+    char *json = NULL;
+    char name[256], opts[512];
+    struct last_line last;
+
+    printf("\n== Push and pull through the registry at %s\n", registry);
+    snprintf(name, sizeof name, "%s/dockerclient-demo/app", registry);
+    snprintf(opts, sizeof opts, "{\"repo\": \"%s\", \"tag\": \"1\"}", name);
+    if (!report("dc_image_tag", dc_image_tag(c, "dockerclient-demo/app:1", opts, &err), err)) return 0;
+
+    if (!report("dc_auth_resolve", dc_auth_resolve(c, registry, &json, &err), err)) return 0;
+    show("credentials the library would use (redacted)", json, 200);
+    dc_string_free(json);
+
+    memset(&last, 0, sizeof last);
+    snprintf(opts, sizeof opts, "{\"tag\": \"1\", \"aggregate\": true}");
+    if (!report("dc_image_push", dc_image_push(c, name, opts, keep_aggregate, &last, &json, &err), err)) return 0;
+    printf("  push: %zu progress messages, last summary %s\n", last.messages, last.text);
+    show("push result", json, 200);
+    dc_string_free(json);
+
+    snprintf(opts, sizeof opts, "{\"repo\": \"%s\", \"tag\": \"1\"}", name);
+    {
+        char ref[300];
+        snprintf(ref, sizeof ref, "%s:1", name);
+        if (!report("dc_image_distribution", dc_image_distribution(c, ref, NULL, &json, &err), err)) return 0;
+        show("distribution (the registry's view)", json, 160);
+        dc_string_free(json);
+        if (!report("dc_image_remove", dc_image_remove(c, ref, NULL, &json, &err), err)) return 0;
+        dc_string_free(json);
+        snprintf(opts, sizeof opts, "{\"image\": \"%s\", \"progress\": \"text\"}", ref);
+        if (!report("dc_image_pull", dc_image_pull(c, opts, print_text, NULL, &json, &err), err)) return 0;
+        show("pull result", json, 200);
+        dc_string_free(json);
+        if (!report("dc_image_remove", dc_image_remove(c, ref, NULL, &json, &err), err)) return 0;
+        dc_string_free(json);
+    }
+    return 1;
+}
+
+static int tour_archives(dc_client *c, const char *workdir, const char *rootfs_tar) {
+    dc_error *err = NULL;
+    char *json = NULL;
+    char opts[1024], path[512];
+    size_t bytes = 0;
+    FILE *f;
+
+    printf("\n== Save, load and import (streamed: memory stays bounded at any size)\n");
+    if (!report("dc_image_save", dc_image_save(c, "{\"names\": [\"dockerclient-demo/app:1\"]}", count_bytes, &bytes, &err), err)) return 0;
+    printf("  saved dockerclient-demo/app:1 through a callback: %zu bytes\n", bytes);
+
+    snprintf(path, sizeof path, "%s/app.tar", workdir);
+    snprintf(opts, sizeof opts, "{\"names\": [\"dockerclient-demo/app:1\", \"dockerclient-demo/base:tour\"], \"output_path\": \"%s\"}", path);
+    if (!report("dc_image_save", dc_image_save(c, opts, NULL, NULL, &err), err)) return 0;
+    printf("  saved two images into %s\n", path);
+
+    if (!report("dc_image_remove", dc_image_remove(c, "dockerclient-demo/app:1", NULL, &json, &err), err)) return 0;
+    dc_string_free(json);
+    snprintf(opts, sizeof opts, "{\"input_path\": \"%s\", \"progress\": \"text\"}", path);
+    if (!report("dc_image_load", dc_image_load(c, opts, NULL, NULL, print_text, NULL, &json, &err), err)) return 0;
+    show("load result", json, 240);
+    dc_string_free(json);
+
+    f = fopen(rootfs_tar, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", rootfs_tar);
+        return 0;
+    }
+    if (!report("dc_image_import",
+                dc_image_import(c, "{\"repository\": \"dockerclient-demo/imported\", \"tag\": \"1\","
+                                   " \"changes\": [\"CMD [\\\"/hello.txt\\\"]\", \"ENV SOURCE=tour\"]}",
+                                read_file, f, NULL, NULL, &json, &err),
+                err)) {
+        fclose(f);
+        return 0;
+    }
+    fclose(f);
+    show("import from a read callback", json, 200);
+    dc_string_free(json);
+    return 1;
+}
+
+static void cleanup(dc_client *c) {
+    static const char *names[] = {"dockerclient-demo/app:1", "dockerclient-demo/base:tour",
+                                  "dockerclient-demo/imported:1"};
+    size_t i;
+    printf("\n== Clean up\n");
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        dc_error *err = NULL;
+        char *json = NULL;
+        if (dc_image_remove(c, names[i], "{\"force\": true}", &json, &err) == DC_OK) {
+            printf("  removed %s\n", names[i]);
+        }
+        dc_string_free(json);
+        dc_error_free(err);
+    }
+    {
+        /* Prune only what the tour built (its label), never anything else. */
+        dc_error *err = NULL;
+        char *json = NULL;
+        if (dc_image_prune(c, "{\"filters\": {\"label\": [\"org.example.demo=dockerclient\"]}}", &json, &err) == DC_OK) {
+            show("prune (label filter)", json, 160);
+        }
+        dc_string_free(json);
+        dc_error_free(err);
+    }
+}
+
 int main(int argc, char **argv) {
     dc_client *client = NULL;
     dc_error *err = NULL;
     int ok = 1;
+    const char *base = env_or("DEMO_BASE_IMAGE", "busybox:latest");
+    const char *registry = env_or("DEMO_REGISTRY", "127.0.0.1:25000");
+    const char *workdir = env_or("DEMO_WORKDIR", "/tmp");
+    const char *context = env_or("DEMO_CONTEXT", "examples-c/context");
+    const char *rootfs = env_or("DEMO_ROOTFS_TAR", "/tmp/rootfs.tar");
 
     (void)argc;
     (void)argv;
@@ -68,6 +296,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     ok = tour_system(client) && ok;
+    ok = ok && tour_metadata(client, base);
+    ok = ok && tour_build(client, context);
+    ok = ok && tour_registry(client, registry);
+    ok = ok && tour_archives(client, workdir, rootfs);
+    cleanup(client);
 
     dc_client_free(client);
     printf("\n%s\n", ok ? "tour complete" : "tour had failures");

@@ -35,4 +35,13 @@ fi
 # The registry the tour pushes to and pulls from (a loopback registry is insecure by default).
 export DEMO_REGISTRY=${DEMO_REGISTRY:-127.0.0.1:25000}
 export DEMO_BASE_IMAGE=${DEMO_BASE_IMAGE:-dctest/busybox:latest}
-exec "$out/demo"
+export DEMO_CONTEXT=$root/examples-c/context
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export DEMO_WORKDIR=$work
+# A tiny root filesystem for the import step.
+mkdir -p "$work/rootfs"
+echo "imported by the dockerclient tour" > "$work/rootfs/hello.txt"
+tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+export DEMO_ROOTFS_TAR=$work/rootfs.tar
+"$out/demo"
