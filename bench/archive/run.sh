@@ -134,13 +134,19 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
         for tool in "${tools[@]}"; do
             echo "  $op $tool: \$ $("${op}_cmd" "$tool")"
         done
-        for ((run = 1; run <= RUNS; run++)); do
-            for tool in "${tools[@]}"; do
+        # The order rotates from run to run, and dirty pages are written back before each
+        # measurement, so no client always follows the same neighbour's disk traffic.
+        for ((run = 0; run < RUNS; run++)); do
+            for ((k = 0; k < ${#tools[@]}; k++)); do
+                tool=${tools[$(((k + run) % ${#tools[@]}))]}
+                sync
                 # shellcheck disable=SC2046
                 echo "$op $tool $(measure $("${op}_cmd" "$tool"))" >>"$results"
             done
         done
     done
+    cp "$results" "$out/results.txt"
+    echo "  (raw figures: $out/results.txt)"
     python3 - "$results" "$BENCH_MIB" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
