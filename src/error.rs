@@ -163,6 +163,20 @@ impl Error {
         }
     }
 
+    /// Gives a registry failure that the daemon reported as an HTTP error the class its
+    /// message says: daemons answer a refused login or a missing manifest with 500 as often as
+    /// with 401/404, and the registry's words are all there is to go on.
+    pub fn registry_class(mut self) -> Error {
+        if self.http_status >= 400 && matches!(self.status, Status::ServerError | Status::NotFound) {
+            let text = self.daemon_message.as_deref().unwrap_or(&self.message);
+            let class = classify_stream_message(text, None);
+            if matches!(class, Status::Unauthorized | Status::NotFound) {
+                self.status = class;
+            }
+        }
+        self
+    }
+
     /// Adds context in front of the message (e.g. which file or which option).
     pub fn context(mut self, what: impl fmt::Display) -> Error {
         self.message = format!("{what}: {}", self.message);
@@ -268,6 +282,29 @@ mod tests {
         assert_eq!(e.status, Status::NotFound);
         let e = Error::from_stream("The command '/bin/sh -c false' returned a non-zero code: 1", Some(1));
         assert_eq!(e.status, Status::StreamError);
+    }
+
+    #[test]
+    fn registry_failures_get_their_class() {
+        let e = Error::from_http(
+            500,
+            Some("Head \"http://127.0.0.1:25001/v2/x/manifests/1\": no basic auth credentials".into()),
+        )
+        .registry_class();
+        assert_eq!(e.status, Status::Unauthorized);
+        let e = Error::from_http(500, Some("login attempt to http://h/v2/ failed with status: 401 Unauthorized".into()))
+            .registry_class();
+        assert_eq!(e.status, Status::Unauthorized);
+        let e = Error::from_http(
+            500,
+            Some("Get \"http://127.0.0.1:9/v2/\": dial tcp 127.0.0.1:9: connect: connection refused".into()),
+        )
+        .registry_class();
+        assert_eq!(e.status, Status::ServerError);
+        let e = Error::from_http(404, Some("manifest unknown".into())).registry_class();
+        assert_eq!(e.status, Status::NotFound);
+        let e = Error::transport("unauthorized").registry_class();
+        assert_eq!(e.status, Status::Transport, "only daemon answers are reclassified");
     }
 
     #[test]

@@ -32,18 +32,6 @@ pub fn auth(client: &Client, credentials: &impl serde::Serialize) -> Result<Stri
         .map_err(|e| crate::error::Error::internal(format!("cannot encode credentials: {e}")))?;
     client
         .send(&Call::post("/auth"), Body::Bytes(&body, "application/json"))
-        .map_err(login_failure_class)?
+        .map_err(crate::error::Error::registry_class)?
         .text()
-}
-
-/// Daemons up to at least 20.10 answer a refused login with HTTP 500 and the registry's
-/// "401 Unauthorized" in the message; callers need to tell that from a broken daemon.
-fn login_failure_class(mut e: crate::error::Error) -> crate::error::Error {
-    let m = e.message.to_ascii_lowercase();
-    if e.status == crate::error::Status::ServerError
-        && (m.contains("401 unauthorized") || m.contains("unauthorized: ") || m.contains("incorrect username or password"))
-    {
-        e.status = crate::error::Status::Unauthorized;
-    }
-    e
 }

@@ -8,8 +8,7 @@ use serde::Deserialize;
 
 use crate::auth::{AuthConfig, DockerConfig};
 use crate::client::{ApiVersion, Call, Client, escape_name};
-use crate::error::Result;
-use crate::images::pull::registry_failure_class;
+use crate::error::{Error, Result};
 use crate::images::registry_auth;
 use crate::reference::parse_normalized;
 
@@ -38,14 +37,10 @@ pub struct DistributionOptions {
 pub fn distribution(client: &Client, name: &str, opts: &DistributionOptions) -> Result<String> {
     let path = format!("/distribution/{}/json", escape_name("image name", name)?);
     let reference = parse_normalized(name)?;
-    let creds = match (&opts.auth, &opts.docker_config) {
-        (Some(a), _) => Some(a.clone()),
-        (None, Some(cfg)) => cfg.resolve_for_reference(&reference)?,
-        (None, None) => registry_auth::credentials_for(&reference, None)?,
-    };
-    let header = creds.unwrap_or_default().encode_header();
+    let header =
+        registry_auth::auth_header_for(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
     client.require("image distribution inspect", DISTRIBUTION_MIN)?;
     client
         .get_json(&Call::get(path).header("X-Registry-Auth", header))
-        .map_err(registry_failure_class)
+        .map_err(Error::registry_class)
 }

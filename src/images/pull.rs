@@ -19,9 +19,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::auth::{AuthConfig, DockerConfig, registry_for_reference};
+use crate::auth::{AuthConfig, DockerConfig};
 use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
-use crate::error::{Error, Result, Status};
+use crate::error::{Error, Result};
 use crate::images::progress_call::{StreamOptions, run_stream};
 use crate::images::registry_auth;
 use crate::reference::{Reference, parse_normalized, validate_digest};
@@ -171,35 +171,6 @@ pub(crate) fn check_platform(what: &str, p: &str) -> Result<Vec<String>> {
     Ok(parts.into_iter().map(str::to_string).collect())
 }
 
-/// The `X-Registry-Auth` value for `reference`: explicit credentials, else the injected docker
-/// config's, else the environment's (`DOCKER_CONFIG`, `~/.docker/config.json`), else `e30=`
-/// (`{}`, anonymous). A config file that exists but is broken is an error naming the file.
-pub(crate) fn credentials_header(
-    reference: &Reference,
-    explicit: Option<&AuthConfig>,
-    injected: Option<&DockerConfig>,
-) -> Result<String> {
-    let creds = match (explicit, injected) {
-        (Some(a), _) => Some(a.clone()),
-        (None, Some(cfg)) => cfg.resolve(&registry_for_reference(reference))?,
-        (None, None) => registry_auth::credentials_for(reference, None)?,
-    };
-    Ok(creds.unwrap_or_default().encode_header())
-}
-
-/// Gives a registry failure reported as an HTTP error the class its message says (the daemon
-/// answers a refused login or a missing manifest with 500 as often as with 401/404).
-pub(crate) fn registry_failure_class(mut e: Error) -> Error {
-    if e.http_status >= 400 && matches!(e.status, Status::ServerError | Status::NotFound) {
-        let text = e.daemon_message.as_deref().unwrap_or(&e.message);
-        let class = Error::from_stream(text, None).status;
-        if matches!(class, Status::Unauthorized | Status::NotFound) {
-            e.status = class;
-        }
-    }
-    e
-}
-
 /// What the pull stream told, collected message by message.
 #[derive(Debug, Default)]
 struct PullOutcome {
@@ -240,7 +211,7 @@ pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Res
     if let Some(p) = &opts.platform {
         check_platform("pull options", p)?;
     }
-    let header = credentials_header(&target.reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+    let header = registry_auth::auth_header_for(&target.reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
     if opts.platform.is_some() {
         client.require("pull option \"platform\"", PULL_PLATFORM_MIN)?;
     }
@@ -259,7 +230,7 @@ pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Res
         outcome.observe(msg);
         Ok(())
     })
-    .map_err(registry_failure_class)?;
+    .map_err(Error::registry_class)?;
 
     let Some(status) = outcome.status else {
         return Err(Error::transport(format!(
@@ -298,6 +269,7 @@ fn image_id(client: &Client, target: &PullTarget) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Status;
 
     fn target(json: &str) -> Result<PullTarget> {
         let o: PullOptions = crate::options::parse("pull options", Some(json))?;
@@ -372,40 +344,6 @@ mod tests {
             assert_eq!(e.status, Status::InvalidArgument);
             assert!(e.message.contains("platform"));
         }
-    }
-
-    #[test]
-    fn registry_failures_get_their_class() {
-        let e = registry_failure_class(Error::from_http(
-            500,
-            Some("Head \"http://127.0.0.1:25001/v2/x/manifests/1\": no basic auth credentials".into()),
-        ));
-        assert_eq!(e.status, Status::Unauthorized);
-        let e = registry_failure_class(Error::from_http(
-            500,
-            Some("Get \"http://127.0.0.1:9/v2/\": dial tcp 127.0.0.1:9: connect: connection refused".into()),
-        ));
-        assert_eq!(e.status, Status::ServerError);
-        let e = registry_failure_class(Error::from_http(404, Some("manifest unknown".into())));
-        assert_eq!(e.status, Status::NotFound);
-        let e = registry_failure_class(Error::transport("unauthorized"));
-        assert_eq!(e.status, Status::Transport, "only daemon answers are reclassified");
-    }
-
-    #[test]
-    fn explicit_credentials_win_and_anonymous_is_an_empty_object() {
-        let r = parse_normalized("127.0.0.1:5000/x").unwrap();
-        let empty = DockerConfig::default();
-        assert_eq!(credentials_header(&r, None, Some(&empty)).unwrap(), "e30=");
-        let a = AuthConfig { username: Some("u".into()), password: Some("p".into()), ..Default::default() };
-        assert_eq!(credentials_header(&r, Some(&a), Some(&empty)).unwrap(), a.encode_header());
-        let cfg = DockerConfig::parse(br#"{"auths":{"127.0.0.1:5000":{"auth":"dTpw"}}}"#).unwrap();
-        let h = credentials_header(&r, None, Some(&cfg)).unwrap();
-        use base64::Engine;
-        let v: Value =
-            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE.decode(h).unwrap()).unwrap();
-        assert_eq!(v["username"], "u");
-        assert_eq!(v["serveraddress"], "127.0.0.1:5000");
     }
 
     #[test]

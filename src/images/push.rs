@@ -14,7 +14,8 @@ use crate::auth::{AuthConfig, DockerConfig};
 use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
 use crate::error::{Error, Result};
 use crate::images::progress_call::{StreamOptions, run_stream};
-use crate::images::pull::{check_platform, credentials_header, registry_failure_class};
+use crate::images::pull::check_platform;
+use crate::images::registry_auth;
 use crate::reference::{DEFAULT_TAG, parse_normalized};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
@@ -136,7 +137,7 @@ pub fn push(client: &Client, name: &str, opts: &PushOptions, sink: &mut Progress
         Some(p) => Some(platform_json(&check_platform("push options", p)?)),
         None => None,
     };
-    let header = credentials_header(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+    let header = registry_auth::auth_header_for(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
     if platform.is_some() {
         client.require("push option \"platform\"", PUSH_PLATFORM_MIN)?;
     }
@@ -161,7 +162,7 @@ pub fn push(client: &Client, name: &str, opts: &PushOptions, sink: &mut Progress
         }
         Ok(())
     })
-    .map_err(registry_failure_class)?;
+    .map_err(Error::registry_class)?;
 
     let Some(last) = pushed.last().cloned() else {
         let what = match &tag {

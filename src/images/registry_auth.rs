@@ -1,29 +1,57 @@
-//! The `X-Registry-Auth` header for an image operation: the caller's credentials when given,
-//! else the ones the docker config holds for the image's registry (as the docker CLI does),
-//! else none.
+//! The `X-Registry-Auth` header of an image operation (pull, push, search, distribution),
+//! found as the docker CLI finds it: the caller's credentials when given, else those the
+//! docker config holds for the registry (an injected config, for Rust callers and tests, else
+//! `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`), else `{}`, anonymous. The daemon
+//! wants the header even when anonymous (a push without it is refused).
 
-use crate::auth::{AuthConfig, DockerConfig, registry_for_reference};
+use crate::auth::{registry_for_reference, AuthConfig, DockerConfig};
 use crate::error::Result;
 use crate::reference::Reference;
 
-/// Credentials for `reference`'s registry, explicit ones first.
-pub fn credentials_for(reference: &Reference, explicit: Option<&AuthConfig>) -> Result<Option<AuthConfig>> {
-    if let Some(a) = explicit {
-        return Ok(Some(a.clone()));
-    }
-    let config = DockerConfig::load()?;
-    config.resolve(&registry_for_reference(reference))
+/// The header value (base64url JSON) for a registry host. A config file that exists but is
+/// broken is an error naming the file.
+pub fn auth_header(
+    registry: &str,
+    explicit: Option<&AuthConfig>,
+    injected: Option<&DockerConfig>,
+) -> Result<String> {
+    let creds = match (explicit, injected) {
+        (Some(a), _) => Some(a.clone()),
+        (None, Some(cfg)) => cfg.resolve(registry)?,
+        (None, None) => DockerConfig::load()?.resolve(registry)?,
+    };
+    Ok(creds.unwrap_or_default().encode_header())
 }
 
-/// The header value (base64url JSON) for `reference`, or `None` when there are no credentials.
-pub fn header_for(reference: &Reference, explicit: Option<&AuthConfig>) -> Result<Option<String>> {
-    Ok(credentials_for(reference, explicit)?.map(|a| a.encode_header()))
+/// The header value for the registry `reference` lives in.
+pub fn auth_header_for(
+    reference: &Reference,
+    explicit: Option<&AuthConfig>,
+    injected: Option<&DockerConfig>,
+) -> Result<String> {
+    auth_header(&registry_for_reference(reference), explicit, injected)
 }
 
-/// The header value for a registry host (search, login), explicit credentials first.
-pub fn header_for_registry(registry: &str, explicit: Option<&AuthConfig>) -> Result<Option<String>> {
-    if let Some(a) = explicit {
-        return Ok(Some(a.encode_header()));
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::parse_normalized;
+
+    #[test]
+    fn explicit_then_config_then_anonymous() {
+        let r = parse_normalized("127.0.0.1:5000/app").unwrap();
+        let empty = DockerConfig::default();
+        assert_eq!(auth_header_for(&r, None, Some(&empty)).unwrap(), "e30=");
+        let a = AuthConfig { username: Some("u".into()), password: Some("p".into()), ..Default::default() };
+        assert_eq!(auth_header_for(&r, Some(&a), Some(&empty)).unwrap(), a.encode_header());
+        let cfg = DockerConfig::parse(br#"{"auths":{"127.0.0.1:5000":{"auth":"dTpw"}}}"#).unwrap();
+        let h = auth_header_for(&r, None, Some(&cfg)).unwrap();
+        use base64::Engine;
+        let v: serde_json::Value =
+            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE.decode(h).unwrap()).unwrap();
+        assert_eq!(v["username"], "u");
+        assert_eq!(v["serveraddress"], "127.0.0.1:5000");
+        let other = parse_normalized("other.example/app").unwrap();
+        assert_eq!(auth_header_for(&other, None, Some(&cfg)).unwrap(), "e30=");
     }
-    Ok(DockerConfig::load()?.resolve(registry)?.map(|a| a.encode_header()))
 }

@@ -100,13 +100,11 @@ pub fn registry_of_term(term: &str) -> String {
 /// `X-Registry-Auth` for the term's registry: `auth`, else the injected config's, else the
 /// environment's docker config's, else `{}`.
 fn credentials_header(term: &str, opts: &SearchOptions) -> Result<String> {
-    let registry = registry_of_term(term);
-    let creds = match (&opts.auth, &opts.docker_config) {
-        (Some(a), _) => Some(a.clone()),
-        (None, Some(cfg)) => cfg.resolve(&registry)?,
-        (None, None) => DockerConfig::load()?.resolve(&registry)?,
-    };
-    Ok(creds.unwrap_or_default().encode_header())
+    crate::images::registry_auth::auth_header(
+        &registry_of_term(term),
+        opts.auth.as_ref(),
+        opts.docker_config.as_ref(),
+    )
 }
 
 #[cfg(test)]
