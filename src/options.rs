@@ -71,6 +71,7 @@ mod tests {
         let e = parse::<Opts>("list options", Some(r#"{"all":"yes"}"#)).unwrap_err();
         assert!(e.message.contains("\"all\""), "{}", e.message);
         let e = parse::<Opts>("list options", Some(r#"{"limit":-1}"#)).unwrap_err();
+        assert!(parse::<Opts>("o", Some(r#"{"limit":3}"#)).unwrap().limit == Some(3));
         assert!(e.message.contains("\"limit\""), "{}", e.message);
         let e = parse::<Opts>("list options", Some(r#"{"bogus":1}"#)).unwrap_err();
         assert!(e.message.contains("bogus"), "{}", e.message);

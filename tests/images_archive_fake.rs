@@ -163,8 +163,8 @@ fn import_platform_needs_1_32_and_a_missing_id_is_an_error() {
 
 #[test]
 fn a_daemon_failing_mid_archive_fails_the_save_and_leaves_no_file() {
-    // Newer engines write a JSON error into the archive once they have started sending; 20.10
-    // writes the error's plain text.
+    // The engine writes a JSON error message into the archive once it has started sending;
+    // plain text (a proxy, an older engine) and a bare cut are recognized too.
     let whole = small_tar();
     let partial = whole[..512 + 512].to_vec(); // a header and its data block, no end marker
     let mut with_json = partial.clone();
@@ -215,4 +215,17 @@ fn load_error_inside_the_stream_is_a_failure() {
     assert_eq!(e.status, Status::StreamError);
     assert_eq!(e.daemon_message.as_deref(), Some("Error processing tar file(exit status 1): unexpected EOF"));
     assert_eq!(seen.len(), 2, "the caller saw the error message too");
+}
+
+#[test]
+fn load_refused_with_an_http_error_carries_the_daemons_message() {
+    // Engines that check the archive before answering report it as an HTTP error instead.
+    let d = FakeDaemon::with_version(Some("1.41"), |_| {
+        json(500, "{\"message\":\"Error processing tar file(exit status 1): unexpected EOF\"}")
+    });
+    let c = client(&d);
+    let e = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(small_tar())), None).unwrap_err();
+    assert_eq!(e.status, Status::ServerError);
+    assert_eq!(e.http_status, 500);
+    assert_eq!(e.daemon_message.as_deref(), Some("Error processing tar file(exit status 1): unexpected EOF"));
 }

@@ -13,7 +13,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -58,15 +58,13 @@ fn docker_ok(args: &[&str]) -> String {
 /// Builds `dockerfile` (no context) with the classic builder under `tags`; returns the ID.
 fn build(tags: &[&str], dockerfile: &str) -> String {
     let e = engine();
-    let mut cmd = Command::new("docker");
-    cmd.args(["-H", &e.unix(), "build", "-q"]);
+    let mut cmd = e.docker_command();
+    cmd.args(["build", "-q"]);
     for t in tags {
         cmd.args(["-t", t]);
     }
     let mut child = cmd
         .arg("-")
-        .env("DOCKER_CONFIG", e.cli_config_dir())
-        .env("DOCKER_BUILDKIT", "0")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -8,7 +8,6 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -98,11 +97,10 @@ fn build_multilayer(name: &str, layers: usize, bytes_per_layer: usize) {
         dockerfile.push_str(&format!("COPY f{i} /data/f{i}\n"));
     }
     std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
-    let out = Command::new("docker")
-        .args(["-H", &engine().unix(), "build", "-q", "-t", name])
+    let out = engine()
+        .docker_command()
+        .args(["build", "-q", "-t", name])
         .arg(&dir)
-        .env("DOCKER_CONFIG", engine().cli_config_dir())
-        .env("DOCKER_BUILDKIT", "0")
         .output()
         .expect("docker build");
     let _ = std::fs::remove_dir_all(&dir);

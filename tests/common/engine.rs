@@ -56,14 +56,19 @@ impl Engine {
         Client::new(&opts).expect("client")
     }
 
+    /// The docker CLI aimed at the test engine, with the tests' own DOCKER_CONFIG and the
+    /// classic builder (the engine has no BuildKit); add arguments, stdin, and run it.
+    pub fn docker_command(&self) -> Command {
+        let mut cmd = Command::new("docker");
+        cmd.args(["-H", &self.unix()])
+            .env("DOCKER_CONFIG", self.cli_config_dir())
+            .env("DOCKER_BUILDKIT", "0");
+        cmd
+    }
+
     /// Runs the docker CLI against the test engine (for setting up and checking state).
     pub fn docker(&self, args: &[&str]) -> std::process::Output {
-        Command::new("docker")
-            .args(["-H", &self.unix()])
-            .args(args)
-            .env("DOCKER_CONFIG", self.cli_config_dir())
-            .output()
-            .expect("run docker CLI")
+        self.docker_command().args(args).output().expect("run docker CLI")
     }
 
     /// A DOCKER_CONFIG directory of the tests' own, so the user's ~/.docker is never touched.

@@ -4,7 +4,6 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use dockerclient::images::build::{BuildContext, BuildOptions, build};
 use dockerclient::stream::ProgressMode;
@@ -167,13 +166,7 @@ pub fn inspect(image: &str) -> Value {
 /// the library is compared with): (success, stdout, stderr).
 pub fn cli_build(args: &[&str]) -> (bool, String, String) {
     let e = engine();
-    let out = Command::new("/usr/local/bin/docker")
-        .args(["-H", &e.unix(), "build"])
-        .args(args)
-        .env("DOCKER_BUILDKIT", "0")
-        .env("DOCKER_CONFIG", e.cli_config_dir())
-        .output()
-        .expect("run the docker CLI");
+    let out = e.docker_command().arg("build").args(args).output().expect("run the docker CLI");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
