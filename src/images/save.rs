@@ -7,10 +7,12 @@
 //! leaves a truncated file where the caller expects an archive.
 //!
 //! "Complete" is checked, not assumed: once the daemon has started sending, it can no longer
-//! report a failure through the HTTP status, so it appends its error text to the half-written
-//! tar instead (20.10 the plain text, newer engines a JSON error message). [`TarCheck`] follows
-//! the tar structure as the bytes pass (one 512-byte header per entry, data skipped by its
-//! size) and the save succeeds only if the archive ended with tar's end-of-archive blocks.
+//! report a failure through the HTTP status, so it appends a JSON error message
+//! (`{"errorDetail": …}`) to the half-written tar instead, and the HTTP answer still ends
+//! cleanly. [`TarCheck`] follows the tar structure as the bytes pass (one 512-byte header per
+//! entry, data skipped by its size) and the save succeeds only if the archive ended with tar's
+//! end-of-archive blocks; what follows a break is reported as the daemon's message (as JSON, or
+//! as plain text from a proxy or an older engine).
 //!
 //! Also home of the option helpers the archive operations share: [`string_or_list`] and
 //! [`platform_params`] (the JSON-encoded OCI platforms `save` and `load` take).
@@ -711,13 +713,13 @@ mod tests {
     #[test]
     fn appended_error_text_becomes_the_message() {
         let bytes = sample();
-        // 20.10: the error's text right after the last complete entry.
+        // Plain text right after the last complete entry.
         let mut cut = bytes[..bytes.len() - 1024].to_vec();
         cut.extend_from_slice(b"write /var/lib/docker/tmp/x: no space left on device");
         let e = check_in_chunks(&cut, 4096).unwrap_err();
         assert_eq!(e.daemon_message.as_deref(), Some("write /var/lib/docker/tmp/x: no space left on device"));
         assert!(e.message.contains("no space left"), "{}", e.message);
-        // Newer engines: a JSON error message, longer than a block.
+        // The engine's JSON error message, longer than a block.
         let mut cut = bytes[..bytes.len() - 1024].to_vec();
         let long = "y".repeat(600);
         cut.extend_from_slice(format!("{{\"errorDetail\":{{\"message\":\"{long}\"}},\"error\":\"{long}\"}}\r\n").as_bytes());
