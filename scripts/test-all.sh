@@ -27,14 +27,21 @@ echo "== the committed header is what the build generates"
 git diff --exit-code include/ || { echo "include/dockerclient.h drifted: commit the regenerated header"; exit 1; }
 
 echo "== Rust tests (unit + integration, on the private engine)"
-CARGO_BUILD_JOBS=2 cargo test -j2 --no-fail-fast
+rust_log=$(mktemp)
+trap 'rm -f "$rust_log"' EXIT
+set +e
+CARGO_BUILD_JOBS=2 cargo test -j2 --no-fail-fast 2>&1 | tee "$rust_log"
+rust_status=${PIPESTATUS[0]}
+set -e
+read -r rust_passed rust_failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$rust_log")
+[ "$rust_status" -eq 0 ] || { echo "Rust tests failed"; echo "summary: $rust_passed passed, $rust_failed failed"; exit 1; }
 
 echo "== C tests (strict flags, C++ header, valgrind)"
 bash scripts/test-c.sh
 
 echo "== make install + pkg-config"
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage" "$rust_log"' EXIT
 make -s install DESTDIR="$stage" PREFIX=/usr/local
 pc="$stage/usr/local/lib/pkgconfig"
 readelf -d "$stage/usr/local/lib/libdockerclient.so" | grep -q 'SONAME.*libdockerclient.so.0'
@@ -45,4 +52,6 @@ libs=$(PKG_CONFIG_PATH="$pc" PKG_CONFIG_SYSROOT_DIR="$stage" pkg-config --libs d
 gcc -std=c99 -Wall -Wextra -Werror -pedantic $cflags -o "$stage/version" examples-c/version.c $libs
 LD_LIBRARY_PATH="$stage/usr/local/lib" "$stage/version" >/dev/null
 echo "install: ok"
-echo "all tests passed"
+c_passed=$(grep -c . <<<"$(ls tests/c/test_*.c)")
+echo "Rust: $rust_passed passed; C programs: $((c_passed + 1)) passed (valgrind), header as C++, install"
+echo "summary: $((rust_passed + c_passed + 1)) passed, 0 failed"

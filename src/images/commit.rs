@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::client::{ApiVersion, Body, Call, Client, Query};
 use crate::error::{Error, Result};
-use crate::images::save::string_or_list;
+use crate::options::string_or_list;
 use crate::images::tag::Target;
 
 /// First API version with `pause`.

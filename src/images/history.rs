@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::client::{ApiVersion, Call, Client, Query, escape_name};
 use crate::error::Result;
-use crate::images::inspect::oci_platform;
+use crate::images::platform;
 
 /// First API version with `platform` on history.
 pub const PLATFORM_MIN: ApiVersion = ApiVersion::new(1, 48);
@@ -25,7 +25,7 @@ const WHAT: &str = "history options";
 /// checked before any request), not found.
 pub fn history(client: &Client, name: &str, opts: &HistoryOptions) -> Result<String> {
     let path = format!("/images/{}/history", escape_name("image name", name)?);
-    let platform = opts.platform.as_deref().map(|p| oci_platform(WHAT, p)).transpose()?;
+    let platform = opts.platform.as_deref().map(|p| platform::oci_json(WHAT, p)).transpose()?;
     if platform.is_some() {
         client.require(&format!("{WHAT}: \"platform\""), PLATFORM_MIN)?;
     }

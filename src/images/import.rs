@@ -17,7 +17,8 @@ use serde_json::Value;
 
 use super::load::{one_input, InputFile, TAR};
 use super::progress_call::run_stream;
-use super::save::{platform_parts, string_or_list};
+use crate::images::platform;
+use crate::options::string_or_list;
 use crate::client::{ApiVersion, Body, Call, Client, Query};
 use crate::error::{Error, Result};
 use crate::reference::parse_normalized;
@@ -113,7 +114,7 @@ pub fn import(
         query.push("changes", change.as_str());
     }
     if let Some(p) = &options.platform {
-        let parts = platform_parts(p).map_err(|m| Error::invalid(format!("import options: \"platform\": {m}")))?;
+        let parts = platform::parse("import options", p)?;
         client.require("import options: \"platform\"", ApiVersion::new(1, 32))?;
         query.push("platform", parts.join("/"));
     }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::client::{ApiVersion, Call, Client, Query, escape_name};
 use crate::error::{Error, Result};
-use crate::images::save::platform_parts;
+use crate::images::platform;
 
 /// First API version with `manifests` on inspect.
 pub const MANIFESTS_MIN: ApiVersion = ApiVersion::new(1, 48);
@@ -41,7 +41,7 @@ pub fn inspect(client: &Client, name: &str, opts: &InspectOptions) -> Result<Str
     if manifests && opts.platform.is_some() {
         return Err(Error::invalid(format!("{WHAT}: \"manifests\" and \"platform\" cannot be used together")));
     }
-    let platform = opts.platform.as_deref().map(|p| oci_platform(WHAT, p)).transpose()?;
+    let platform = opts.platform.as_deref().map(|p| platform::oci_json(WHAT, p)).transpose()?;
     if manifests {
         client.require(&format!("{WHAT}: \"manifests\""), MANIFESTS_MIN)?;
     }
@@ -55,25 +55,6 @@ pub fn inspect(client: &Client, name: &str, opts: &InspectOptions) -> Result<Str
     q.push_opt("platform", platform);
     let text = client.get_json(&Call::get(path).query(q))?;
     modernize(text)
-}
-
-/// `"linux/arm64/v8"` → the JSON-encoded OCI platform the daemon reads from a `platform`
-/// query value: `{"architecture":"arm64","os":"linux","variant":"v8"}`.
-pub(crate) fn oci_platform(what: &str, p: &str) -> Result<String> {
-    let parts = platform_parts(p).map_err(|m| Error::invalid(format!("{what}: \"platform\": {m}")))?;
-    if parts.len() < 2 {
-        return Err(Error::invalid(format!(
-            "{what}: \"platform\": \"{}\" names no architecture; give \"os/arch[/variant]\", e.g. \"linux/amd64\"",
-            p.escape_debug()
-        )));
-    }
-    let mut obj = serde_json::Map::new();
-    obj.insert("architecture".into(), parts[1].clone().into());
-    obj.insert("os".into(), parts[0].clone().into());
-    if let Some(v) = parts.get(2) {
-        obj.insert("variant".into(), v.clone().into());
-    }
-    Ok(serde_json::Value::Object(obj).to_string())
 }
 
 /// The pre-1.12 keys and their modern names.
@@ -146,17 +127,5 @@ mod tests {
                 "Architecture": "x86_64", "Os": "linux", "Size": 6824592, "extra": true
             })
         );
-    }
-
-    #[test]
-    fn platforms_become_oci_json() {
-        assert_eq!(
-            oci_platform("o", "linux/arm64/v8").unwrap(),
-            r#"{"architecture":"arm64","os":"linux","variant":"v8"}"#
-        );
-        for bad in ["linux", "", "linux/", "a/b/c/d", "linux/amd64?x=1"] {
-            let e = oci_platform("o", bad).unwrap_err();
-            assert!(e.message.contains("\"platform\""), "{bad}: {}", e.message);
-        }
     }
 }

@@ -16,7 +16,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::progress_call::run_stream;
-use super::save::{platform_params, string_or_list};
+use crate::images::platform;
+use crate::options::string_or_list;
 use crate::client::{escape_name, Body, Call, Client, Query};
 use crate::error::{Error, Result, Status};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
@@ -94,7 +95,7 @@ pub fn load(
     let quiet = options.quiet.unwrap_or(progress.is_none());
     let mut query = Query::new();
     query.push("quiet", if quiet { "1" } else { "0" });
-    for p in platform_params(client, "load options", options.platform.as_deref())? {
+    for p in platform::oci_json_list(client, "load options", options.platform.as_deref())? {
         query.push("platform", p);
     }
     let call = Call::post("/images/load")

@@ -1,8 +1,10 @@
 //! Image operations, one file per endpoint family. Each builds its request from typed
 //! options, checks the API version each option needs, and streams the answer.
 
+pub mod platform;
 pub mod progress_call;
 pub mod registry_auth;
+pub mod tar_check;
 
 // Metadata (JSON in, JSON out).
 pub mod commit;

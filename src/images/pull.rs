@@ -23,7 +23,7 @@ use crate::auth::{AuthConfig, DockerConfig};
 use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
 use crate::error::{Error, Result};
 use crate::images::progress_call::{StreamOptions, run_stream};
-use crate::images::registry_auth;
+use crate::images::{platform, registry_auth};
 use crate::reference::{Reference, parse_normalized, validate_digest};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
@@ -153,24 +153,6 @@ fn apply_tag(reference: &mut Reference, tag: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks `os[/arch[/variant]]`: one to three non-empty parts of letters, digits, `_`, `.`
-/// and `-`. The daemon would refuse anything else too, but only after the request was sent.
-pub(crate) fn check_platform(what: &str, p: &str) -> Result<Vec<String>> {
-    let parts: Vec<&str> = p.split('/').collect();
-    let ok = !p.is_empty()
-        && parts.len() <= 3
-        && parts.iter().all(|s| {
-            !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-        });
-    if !ok {
-        return Err(Error::invalid(format!(
-            "{what}: \"platform\" \"{}\" is not of the form os[/arch[/variant]]",
-            p.escape_debug()
-        )));
-    }
-    Ok(parts.into_iter().map(str::to_string).collect())
-}
-
 /// What the pull stream told, collected message by message.
 #[derive(Debug, Default)]
 struct PullOutcome {
@@ -209,7 +191,7 @@ impl PullOutcome {
 pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Result<String> {
     let target = PullTarget::from_options(opts)?;
     if let Some(p) = &opts.platform {
-        check_platform("pull options", p)?;
+        platform::parse("pull options", p)?;
     }
     let header = registry_auth::auth_header_for(&target.reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
     if opts.platform.is_some() {
@@ -332,17 +314,6 @@ mod tests {
             let e = target(bad).unwrap_err();
             assert_eq!(e.status, Status::InvalidArgument, "{bad}");
             assert!(e.message.contains(says), "{bad}: {}", e.message);
-        }
-    }
-
-    #[test]
-    fn platforms() {
-        assert_eq!(check_platform("p", "linux").unwrap(), ["linux"]);
-        assert_eq!(check_platform("p", "linux/arm64/v8").unwrap(), ["linux", "arm64", "v8"]);
-        for bad in ["", "linux/", "/amd64", "a/b/c/d", "linux amd64", "linux/amd64?x=1"] {
-            let e = check_platform("p", bad).unwrap_err();
-            assert_eq!(e.status, Status::InvalidArgument);
-            assert!(e.message.contains("platform"));
         }
     }
 

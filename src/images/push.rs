@@ -14,7 +14,7 @@ use crate::auth::{AuthConfig, DockerConfig};
 use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
 use crate::error::{Error, Result};
 use crate::images::progress_call::{StreamOptions, run_stream};
-use crate::images::pull::check_platform;
+use crate::images::platform;
 use crate::images::registry_auth;
 use crate::reference::{DEFAULT_TAG, parse_normalized};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
@@ -106,19 +106,6 @@ fn push_target(name: &str, opts: &PushOptions) -> Result<(crate::reference::Refe
     Ok((reference, Some(tag.unwrap_or_else(|| DEFAULT_TAG.to_string()))))
 }
 
-/// The push `platform` query value: the OCI platform object, JSON-encoded.
-fn platform_json(parts: &[String]) -> String {
-    let mut p = serde_json::Map::new();
-    p.insert("os".into(), Value::String(parts[0].clone()));
-    if let Some(a) = parts.get(1) {
-        p.insert("architecture".into(), Value::String(a.clone()));
-    }
-    if let Some(v) = parts.get(2) {
-        p.insert("variant".into(), Value::String(v.clone()));
-    }
-    Value::Object(p).to_string()
-}
-
 /// Pushes `name` (`repo`, `repo:tag`; the registry is the one the name says), delivering
 /// progress to `sink`, and returns the result JSON from the stream's final `aux` message:
 ///
@@ -134,7 +121,7 @@ fn platform_json(parts: &[String]) -> String {
 pub fn push(client: &Client, name: &str, opts: &PushOptions, sink: &mut ProgressSink) -> Result<String> {
     let (reference, tag) = push_target(name, opts)?;
     let platform = match &opts.platform {
-        Some(p) => Some(platform_json(&check_platform("push options", p)?)),
+        Some(p) => Some(platform::oci_json_of(&platform::parse("push options", p)?)),
         None => None,
     };
     let header = registry_auth::auth_header_for(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
@@ -219,7 +206,7 @@ mod tests {
                 .and_then(|r| {
                     let o: PushOptions = crate::options::parse("push options", Some(json))?;
                     if let Some(p) = &o.platform {
-                        check_platform("push options", p)?;
+                        platform::parse("push options", p)?;
                     }
                     Ok(r)
                 })
@@ -231,7 +218,7 @@ mod tests {
 
     #[test]
     fn platform_is_an_oci_object() {
-        let p = |s: &str| platform_json(&check_platform("p", s).unwrap());
+        let p = |s: &str| platform::oci_json_of(&platform::parse("p", s).unwrap());
         assert_eq!(p("linux"), r#"{"os":"linux"}"#);
         assert_eq!(p("linux/arm/v5"), r#"{"architecture":"arm","os":"linux","variant":"v5"}"#);
     }

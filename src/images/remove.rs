@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
 use crate::error::{Error, Result};
-use crate::images::inspect::oci_platform;
-use crate::images::save::string_or_list;
+use crate::images::platform;
+use crate::options::string_or_list;
 
 /// First API version with `platforms` on remove.
 pub const PLATFORMS_MIN: ApiVersion = ApiVersion::new(1, 50);
@@ -40,7 +40,7 @@ pub fn remove(client: &Client, name: &str, opts: &RemoveOptions) -> Result<Strin
             return Err(Error::invalid(format!("{WHAT}: \"platforms\" is an empty list")));
         }
         for p in list {
-            platforms.push(oci_platform(WHAT, p)?);
+            platforms.push(platform::oci_json(WHAT, p)?);
         }
         client.require(&format!("{WHAT}: \"platforms\""), PLATFORMS_MIN)?;
     }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::auth::{AuthConfig, DockerConfig};
 use crate::error::{Error, Result, Status};
-use crate::images::pull::check_platform;
+use crate::images::platform;
 use crate::reference::{DEFAULT_TAG, parse_normalized};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
@@ -131,7 +131,7 @@ impl BuildOptions {
         }
         non_empty("target", self.target.as_deref())?;
         if let Some(p) = &self.platform {
-            check_platform(WHAT, p)?;
+            platform::parse(WHAT, p)?;
         }
         non_empty("network_mode", self.network_mode.as_deref())?;
         for host in self.extra_hosts.iter().flatten() {
