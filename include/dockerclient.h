@@ -179,6 +179,8 @@ void dc_client_free(dc_client *client);
  * The API version the client uses, e.g. "1.41": the pinned one, or the one negotiated with
  * the daemon (negotiating now if not done yet, which needs the daemon to answer).
  * *out_version receives a string to free with dc_string_free().
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_version), and when negotiating:
+ * DC_TRANSPORT, DC_TIMEOUT, DC_SERVER_ERROR (an unreadable API-Version header).
  */
 dc_status dc_client_api_version(const dc_client *client, char **out_version, dc_error **err);
 
@@ -708,11 +710,15 @@ dc_status dc_system_ping(const dc_client *client, char **out_json, dc_error **er
 
 /**
  * GET /version: the daemon's answer, verbatim JSON. Free with dc_string_free().
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json), DC_TRANSPORT, DC_TIMEOUT,
+ * DC_SERVER_ERROR.
  */
 dc_status dc_system_version(const dc_client *client, char **out_json, dc_error **err);
 
 /**
  * GET /info: the daemon's answer, verbatim JSON. Free with dc_string_free().
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json), DC_TRANSPORT, DC_TIMEOUT,
+ * DC_SERVER_ERROR.
  */
 dc_status dc_system_info(const dc_client *client, char **out_json, dc_error **err);
 
@@ -722,7 +728,11 @@ dc_status dc_system_info(const dc_client *client, char **out_json, dc_error **er
  * "registrytoken"} (all strings, all optional; "serveraddress" names the registry, default
  * Docker Hub). *out_json receives the daemon's answer verbatim, e.g.
  * {"Status": "Login Succeeded", "IdentityToken": ""}. Free with dc_string_free().
- * Statuses: DC_UNAUTHORIZED for wrong credentials, DC_INVALID_ARGUMENT for bad JSON.
+ * NULL or "" credentials send an empty object (an anonymous check of Docker Hub).
+ * Statuses: DC_UNAUTHORIZED for refused credentials (also when the daemon reports the
+ * registry's refusal as HTTP 500), DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON,
+ * unknown key; no credential is ever quoted in a message), DC_SERVER_ERROR (the registry
+ * cannot be reached), DC_TRANSPORT, DC_TIMEOUT.
  */
 dc_status dc_system_auth(const dc_client *client, const char *credentials_json, char **out_json, dc_error **err);
 

@@ -219,6 +219,7 @@ fn classify_stream_message(message: &str, code: Option<i64>) -> Status {
     let m = message.to_ascii_lowercase();
     let unauthorized = [
         "unauthorized",
+        "unexpected status code 401",
         "authentication required",
         "no basic auth credentials",
         "denied",
@@ -301,6 +302,8 @@ mod tests {
         )
         .registry_class();
         assert_eq!(e.status, Status::ServerError);
+        let e = Error::from_http(500, Some("Unexpected status code 401".into())).registry_class();
+        assert_eq!(e.status, Status::Unauthorized, "search's wording");
         let e = Error::from_http(404, Some("manifest unknown".into())).registry_class();
         assert_eq!(e.status, Status::NotFound);
         let e = Error::transport("unauthorized").registry_class();

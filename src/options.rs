@@ -29,13 +29,42 @@ pub fn parse<T: DeserializeOwned + Default>(what: &str, json: Option<&str>) -> R
 pub fn from_value<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
+        let inner = hide_string_values(&e.into_inner().to_string());
         if path == "." || path.is_empty() {
             Error::invalid(format!("{what}: {inner}"))
         } else {
             Error::invalid(format!("{what}: \"{path}\": {inner}"))
         }
     })
+}
+
+/// serde quotes the offending value in type errors (`invalid type: string "…", expected …`).
+/// A string given where an object was expected may be a password or a token (an `auth`
+/// header pasted as `"auth"`), so string values are replaced by their kind; numbers, booleans
+/// and key names stay, since they say what was wrong without revealing anything.
+fn hide_string_values(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(i) = rest.find("string \"") {
+        out.push_str(&rest[..i]);
+        out.push_str("a string");
+        let quoted = &rest[i + "string \"".len()..];
+        let mut end = quoted.len();
+        let mut escaped = false;
+        for (j, c) in quoted.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = j + 1;
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        rest = &quoted[end.min(quoted.len())..];
+    }
+    out.push_str(rest);
+    out
 }
 
 pub fn kind_of(v: &serde_json::Value) -> &'static str {
@@ -93,6 +122,28 @@ mod tests {
     fn defaults_for_nothing() {
         assert!(parse::<Opts>("options", None).unwrap().all.is_none());
         assert!(parse::<Opts>("options", Some("  ")).unwrap().all.is_none());
+    }
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct WithAuth {
+        #[allow(dead_code)]
+        auth: Option<crate::auth::AuthConfig>,
+    }
+
+    #[test]
+    fn string_values_never_appear_in_errors() {
+        for json in [
+            r#"{"auth": "dXNlcjpzM2NyM3Q="}"#,
+            r#"{"auth": {"password": ["s3cr3t"]}}"#,
+            r#"{"auth": {"username": "u", "password": {"v": "s3cr3t"}}}"#,
+            r#"{"auth": "s3cr3t \" quoted"}"#,
+        ] {
+            let e = parse::<WithAuth>("pull options", Some(json)).unwrap_err();
+            assert!(!e.message.contains("s3cr3t") && !e.message.contains("dXNlcjpzM2NyM3Q="), "{}", e.message);
+            assert!(e.message.contains("\"auth"), "names the key: {}", e.message);
+        }
+        assert_eq!(hide_string_values(r#"invalid type: string "a\"b", expected x"#), "invalid type: a string, expected x");
     }
 
     #[test]

@@ -16,18 +16,39 @@ const MAX_JSON_BODY: u64 = 512 * 1024 * 1024;
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
 /// One request: method, path (after the `/vX.Y` prefix), query, headers, time limits.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Call {
     pub method: &'static str,
     pub path: String,
     pub query: Query,
-    /// Header values; those named like credentials are never printed.
+    /// Header values; `X-Registry-*` values (credentials) are never printed by `Debug`.
     pub headers: Vec<(&'static str, String)>,
     /// Overrides the client's whole-call timeout for this call.
     pub timeout: Option<Duration>,
     /// Overrides the client's inactivity timeout for this call.
     pub inactivity_timeout: Option<Duration>,
     versioned: bool,
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let secret = k.to_ascii_lowercase().starts_with("x-registry-");
+                (*k, if secret { "<redacted>" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("Call")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("timeout", &self.timeout)
+            .field("inactivity_timeout", &self.inactivity_timeout)
+            .finish()
+    }
 }
 
 impl Call {
@@ -251,4 +272,20 @@ fn error_from_response(mut resp: http::Response<ureq::Body>) -> Error {
             (!t.is_empty()).then(|| t.to_string())
         });
     Error::from_http(status, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_registry_credentials() {
+        let call = Call::post("/images/create")
+            .header("X-Registry-Auth", "c2VjcmV0LXRva2Vu".into())
+            .header("X-Registry-Config", "c2VjcmV0LWNvbmZpZw==".into())
+            .header("Content-Type", "application/json".into());
+        let text = format!("{call:?}");
+        assert!(!text.contains("c2VjcmV0"), "{text}");
+        assert!(text.contains("<redacted>") && text.contains("application/json"), "{text}");
+    }
 }

@@ -75,6 +75,8 @@ pub unsafe extern "C" fn dc_client_free(client: *mut dc_client) {
 /// The API version the client uses, e.g. "1.41": the pinned one, or the one negotiated with
 /// the daemon (negotiating now if not done yet, which needs the daemon to answer).
 /// *out_version receives a string to free with dc_string_free().
+/// Statuses: DC_INVALID_ARGUMENT (NULL client or out_version), and when negotiating:
+/// DC_TRANSPORT, DC_TIMEOUT, DC_SERVER_ERROR (an unreadable API-Version header).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_client_api_version(
     client: *const dc_client,

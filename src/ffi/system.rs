@@ -2,13 +2,12 @@
 
 use std::ffi::c_char;
 
-use serde::Deserialize;
-
 use super::client::{client_ref, dc_client};
 use super::error::dc_error;
 use super::guard::guard;
 use super::strings::{clear_out, opt_str, set_out};
 use super::dc_status;
+use crate::auth::AuthConfig;
 use crate::error::Result;
 use crate::{options, system, Client};
 
@@ -39,6 +38,8 @@ pub unsafe extern "C" fn dc_system_ping(
 }
 
 /// GET /version: the daemon's answer, verbatim JSON. Free with dc_string_free().
+/// Statuses: DC_INVALID_ARGUMENT (NULL client or out_json), DC_TRANSPORT, DC_TIMEOUT,
+/// DC_SERVER_ERROR.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_system_version(
     client: *const dc_client,
@@ -49,6 +50,8 @@ pub unsafe extern "C" fn dc_system_version(
 }
 
 /// GET /info: the daemon's answer, verbatim JSON. Free with dc_string_free().
+/// Statuses: DC_INVALID_ARGUMENT (NULL client or out_json), DC_TRANSPORT, DC_TIMEOUT,
+/// DC_SERVER_ERROR.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_system_info(
     client: *const dc_client,
@@ -58,30 +61,16 @@ pub unsafe extern "C" fn dc_system_info(
     json_call(client, out_json, err, system::info)
 }
 
-/// Credentials for `dc_system_auth` (the daemon's AuthConfig).
-#[derive(Debug, Default, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-struct LoginOptions {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    password: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    serveraddress: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    identitytoken: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    registrytoken: Option<String>,
-}
-
 /// POST /auth: asks the daemon to check registry credentials.
 /// credentials_json: {"username", "password", "email", "serveraddress", "identitytoken",
 /// "registrytoken"} (all strings, all optional; "serveraddress" names the registry, default
 /// Docker Hub). *out_json receives the daemon's answer verbatim, e.g.
 /// {"Status": "Login Succeeded", "IdentityToken": ""}. Free with dc_string_free().
-/// Statuses: DC_UNAUTHORIZED for wrong credentials, DC_INVALID_ARGUMENT for bad JSON.
+/// NULL or "" credentials send an empty object (an anonymous check of Docker Hub).
+/// Statuses: DC_UNAUTHORIZED for refused credentials (also when the daemon reports the
+/// registry's refusal as HTTP 500), DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON,
+/// unknown key; no credential is ever quoted in a message), DC_SERVER_ERROR (the registry
+/// cannot be reached), DC_TRANSPORT, DC_TIMEOUT.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_system_auth(
     client: *const dc_client,
@@ -92,7 +81,7 @@ pub unsafe extern "C" fn dc_system_auth(
     json_call(client, out_json, err, |c| {
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let json = unsafe { opt_str(credentials_json, "credentials") }?;
-        let creds: LoginOptions = options::parse("credentials", json)?;
+        let creds: AuthConfig = options::parse("credentials", json)?;
         system::auth(c, &creds)
     })
 }

@@ -82,7 +82,9 @@ pub fn search(client: &Client, opts: &SearchOptions) -> Result<String> {
     q.push("term", term);
     q.push_opt("limit", opts.limit.map(|l| l.to_string()));
     q.push_opt("filters", filters::encode(&pairs, client.api_version()?));
-    client.get_json(&Call::get("/images/search").query(q).header("X-Registry-Auth", header))
+    client
+        .get_json(&Call::get("/images/search").query(q).header("X-Registry-Auth", header))
+        .map_err(Error::registry_class)
 }
 
 /// The registry a search term is sent to (the config key of its credentials), split as the
