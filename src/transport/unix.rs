@@ -4,7 +4,7 @@
 //! connector ignores it and dials the socket path it was made with. The resolver answers
 //! without DNS so the dummy host is never looked up.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, SocketAddrV4};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
@@ -122,6 +122,31 @@ fn map_io(e: io::Error, timeout: NextTimeout) -> ureq::Error {
     }
 }
 
+/// Writes everything with `send(MSG_NOSIGNAL)`: a daemon that closes the socket mid-upload
+/// must give this call an EPIPE error, not kill a C host process (whose SIGPIPE is usually
+/// left at its default action) with SIGPIPE.
+fn send_all(stream: &UnixStream, mut buf: &[u8]) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    while !buf.is_empty() {
+        // SAFETY: a valid socket descriptor and a readable buffer of buf.len() bytes.
+        let n = unsafe {
+            libc::send(stream.as_raw_fd(), buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL)
+        };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::WriteZero, "the daemon accepted no bytes"));
+        }
+        buf = &buf[n as usize..];
+    }
+    Ok(())
+}
+
 impl Transport for UnixTransport {
     fn buffers(&mut self) -> &mut dyn Buffers {
         &mut self.buffers
@@ -135,7 +160,7 @@ impl Transport for UnixTransport {
             self.write_timeout = wanted;
         }
         let output = &self.buffers.output()[..amount];
-        (&**self.stream).write_all(output).map_err(|e| map_io(e, timeout))
+        send_all(&self.stream, output).map_err(|e| map_io(e, timeout))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
