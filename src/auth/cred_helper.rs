@@ -14,9 +14,10 @@
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -35,6 +36,7 @@ pub const NOT_FOUND_MESSAGE: &str = "credentials not found in native keychain";
 pub struct CredHelper {
     name: String,
     search_path: Option<OsString>,
+    timeout: Duration,
 }
 
 #[derive(Deserialize)]
@@ -59,7 +61,14 @@ impl CredHelper {
         Ok(CredHelper {
             name: name.to_string(),
             search_path: search_path.map(OsStr::to_os_string),
+            timeout: HELPER_TIMEOUT,
         })
+    }
+
+    /// Changes how long the helper may take before it is killed (default 60 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> CredHelper {
+        self.timeout = timeout;
+        self
     }
 
     /// The helper's name as configured (`desktop`).
@@ -159,14 +168,36 @@ impl CredHelper {
                 }
             }
         };
-        if let Some(mut stdin) = child.stdin.take() {
-            // A helper may exit without reading its input; its exit status tells the rest.
-            let _ = stdin.write_all(input.as_bytes());
+        if let Some(stdin) = child.stdin.take() {
+            feed_stdin(stdin, input.to_string());
         }
-        let out = child
-            .wait_with_output()
-            .map_err(|e| self.error(format!("waiting for {} failed: {e}", self.program())))?;
-        Ok(Some(out))
+        let stdout = child.stdout.take().map(|r| read_bounded(r, MAX_HELPER_STDOUT));
+        let stderr = child.stderr.take().map(|r| read_bounded(r, MAX_HELPER_STDERR));
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() >= self.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(self.error(format!(
+                        "credential helper {} {action} did not answer within {} ms",
+                        self.program(),
+                        self.timeout.as_millis()
+                    )));
+                }
+                Ok(None) => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(e) => {
+                    return Err(self.error(format!("waiting for {} failed: {e}", self.program())));
+                }
+            }
+        };
+        let join = |h: Option<std::thread::JoinHandle<Vec<u8>>>| h.and_then(|h| h.join().ok()).unwrap_or_default();
+        Ok(Some(Output { status, stdout: join(stdout), stderr: join(stderr) }))
     }
 
     fn error(&self, message: String) -> Error {
@@ -188,6 +219,41 @@ impl CredHelper {
             self.program()
         ))
     }
+}
+
+/// How long a helper may take: a keychain prompt can be slow, a hung helper must not hang the
+/// pull or build that asked it.
+const HELPER_TIMEOUT: Duration = Duration::from_secs(60);
+/// The answer is a small JSON document; anything beyond this is drained, not kept.
+const MAX_HELPER_STDOUT: u64 = 1024 * 1024;
+const MAX_HELPER_STDERR: u64 = 64 * 1024;
+
+/// Writes the helper's input on a thread of its own with SIGPIPE blocked: a helper that exits
+/// without reading (as `list` helpers may) must give EPIPE, not kill a C host process whose
+/// SIGPIPE is at its default action. A thread-directed SIGPIPE left pending dies with the thread.
+fn feed_stdin(mut stdin: std::process::ChildStdin, input: String) {
+    std::thread::spawn(move || {
+        // SAFETY: plain signal-mask calls on this thread's own mask.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGPIPE);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        }
+        // The exit status tells whether the helper was happy; a write error says nothing more.
+        let _ = stdin.write_all(input.as_bytes());
+    });
+}
+
+/// Reads at most `cap` bytes of a helper's output on a thread, draining (not keeping) the rest.
+fn read_bounded<R: Read + Send + 'static>(r: R, cap: u64) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut limited = r.take(cap);
+        let _ = limited.read_to_end(&mut kept);
+        let _ = std::io::copy(&mut limited.into_inner(), &mut std::io::sink());
+        kept
+    })
 }
 
 fn is_not_found(out: &Output) -> bool {
@@ -231,6 +297,25 @@ case "$server" in
   *) printf 'credentials not found in native keychain\n'; exit 1 ;;
 esac
 "#;
+
+    #[test]
+    fn a_hung_helper_is_killed_and_reported() {
+        let d = TempDir::new("hung");
+        d.write_script("docker-credential-hung", "#!/bin/sh\nexec sleep 600\n");
+        let h = CredHelper::new("hung", Some(d.path().as_os_str()))
+            .unwrap()
+            .with_timeout(Duration::from_millis(200));
+        let e = h.get("127.0.0.1:5000").unwrap_err();
+        assert!(e.message.contains("did not answer"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_helper_that_ignores_its_input_is_no_problem() {
+        let d = TempDir::new("deaf");
+        d.write_script("docker-credential-deaf", "#!/bin/sh\nexec 0<&-\nprintf '{}'\n");
+        let h = CredHelper::new("deaf", Some(d.path().as_os_str())).unwrap();
+        assert!(h.list().unwrap().is_empty());
+    }
 
     fn setup() -> (TempDir, CredHelper) {
         let d = TempDir::new("helper");
