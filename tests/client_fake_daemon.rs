@@ -160,3 +160,16 @@ fn a_post_without_body_says_content_length_zero() {
     assert_eq!(seen.header("Content-Length"), Some("0"));
     assert_eq!(seen.header("Transfer-Encoding"), None);
 }
+
+#[test]
+fn a_calls_own_timeout_also_bounds_the_negotiating_ping() {
+    // A daemon that accepts the connection and never answers the ping.
+    let fake = FakeDaemon::start(|_| {
+        std::thread::sleep(Duration::from_secs(30));
+        Reply::Hangup
+    });
+    let c = client(&fake.host(), "");
+    let call = dockerclient::client::Call::get("/info").limits(Some(300), None);
+    let e = c.send(&call, dockerclient::client::Body::Empty).err().expect("stalled ping");
+    assert_eq!(e.status, Status::Timeout, "{e}");
+}

@@ -92,13 +92,23 @@ impl Client {
     /// The API version requests use: the pinned one, or the one negotiated with the daemon
     /// (negotiated on first use, then remembered; a failed negotiation is retried next time).
     pub fn api_version(&self) -> Result<ApiVersion> {
+        self.api_version_within(None, None)
+    }
+
+    /// [`Client::api_version`], negotiating within a call's own time limits (so a call with
+    /// `timeout_ms` cannot hang in the ping that precedes it).
+    pub fn api_version_within(
+        &self,
+        timeout: Option<Duration>,
+        inactivity_timeout: Option<Duration>,
+    ) -> Result<ApiVersion> {
         if let Some(v) = self.inner.pinned {
             return Ok(v);
         }
         if let Some(v) = *self.inner.negotiated.lock().unwrap_or_else(|p| p.into_inner()) {
             return Ok(v);
         }
-        let ping = self.ping_headers()?;
+        let ping = self.ping_headers_within(timeout, inactivity_timeout)?;
         let v = match ping.api_version.as_deref() {
             Some(h) => ApiVersion::parse(h)
                 .map_err(|_| Error::server(format!("daemon sent an invalid API-Version header \"{h}\"")))?,
@@ -134,12 +144,26 @@ impl Client {
 
     /// `HEAD /_ping`, falling back to `GET /_ping` for daemons that refuse HEAD.
     pub fn ping_headers(&self) -> Result<PingHeaders> {
-        let head = Call::new("HEAD", "/_ping").unversioned();
-        let resp = match self.send(&head, Body::Empty) {
+        self.ping_headers_within(None, None)
+    }
+
+    /// [`Client::ping_headers`] within a call's time limits (`None` = the client's).
+    pub fn ping_headers_within(
+        &self,
+        timeout: Option<Duration>,
+        inactivity_timeout: Option<Duration>,
+    ) -> Result<PingHeaders> {
+        let ping = |method| {
+            let mut call = Call::new(method, "/_ping").unversioned();
+            call.timeout = timeout;
+            call.inactivity_timeout = inactivity_timeout;
+            call
+        };
+        let resp = match self.send(&ping("HEAD"), Body::Empty) {
             Ok(r) => r,
             Err(e) if e.http_status != 0 => {
                 // Old daemons (and some proxies) answer HEAD with an error: ask with GET.
-                self.send(&Call::new("GET", "/_ping").unversioned(), Body::Empty)?
+                self.send(&ping("GET"), Body::Empty)?
             }
             Err(e) => return Err(e),
         };

@@ -177,7 +177,11 @@ impl Client {
     /// Sends a call; a 2xx answer is returned unread, anything else becomes an [`Error`]
     /// carrying the daemon's message.
     pub fn send(&self, call: &Call, body: Body) -> Result<Response> {
-        let version = if call.versioned { Some(self.api_version()?) } else { None };
+        let version = if call.versioned {
+            Some(self.api_version_within(call.timeout, call.inactivity_timeout)?)
+        } else {
+            None
+        };
         let mut url = self.inner.base_url.clone();
         if let Some(v) = version {
             url.push_str(&format!("/v{v}"));

@@ -137,7 +137,7 @@ fn check_daemon_features(client: &Client, opts: &BuildOptions) -> Result<()> {
     if !squash && opts.security_opt.is_none() && isolation.is_none() {
         return Ok(());
     }
-    let ping = client.ping_headers()?;
+    let ping = client.ping_headers_within(None, opts.inactivity_timeout_ms.map(std::time::Duration::from_millis))?;
     let unsupported = |m: String| Err(Error::new(Status::Unsupported, m));
     if squash && ping.experimental == Some(false) {
         return unsupported(
