@@ -172,7 +172,11 @@ fn explain_early_refusal(client: &Client, call: &Call, e: Error) -> Error {
     }
     const EMPTY_TAR: [u8; 1024] = [0; 1024];
     match client.send(call, Body::Bytes(&EMPTY_TAR, TAR)) {
-        Err(refusal) if (400..500).contains(&refusal.http_status) => {
+        // A refusal about the (deliberately empty) context itself says nothing about why the
+        // real upload broke (a daemon restart, a full disk): keep the original error then.
+        Err(refusal)
+            if (400..500).contains(&refusal.http_status) && !about_the_empty_context(&refusal.message) =>
+        {
             refusal.context("the daemon refused the build before reading its context")
         }
         Ok(response) => {
@@ -181,6 +185,11 @@ fn explain_early_refusal(client: &Client, call: &Call, e: Error) -> Error {
         }
         Err(_) => e,
     }
+}
+
+fn about_the_empty_context(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    ["dockerfile", "context", "tar", "archive", "eof"].iter().any(|w| m.contains(w))
 }
 
 /// The full ID of an image an old daemon named by its short ID.
@@ -207,5 +216,18 @@ impl Read for Counted<'_> {
         let n = self.inner.read(buf)?;
         self.bytes += n as u64;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_about_the_empty_context_are_not_taken_as_the_reason() {
+        assert!(about_the_empty_context("Cannot locate specified Dockerfile: Dockerfile"));
+        assert!(about_the_empty_context("error reading build context: unexpected EOF"));
+        assert!(!about_the_empty_context("isolation 'hyperv' is not supported on linux"));
+        assert!(!about_the_empty_context("invalid reference format: repository name must be lowercase"));
     }
 }
