@@ -29,7 +29,7 @@ pub use options::{BuildOptions, Ulimit};
 use self::context::Source;
 use self::outcome::{Outcome, is_image_id};
 use crate::build::ContextStream;
-use crate::client::{Body, Call, Client, Response, escape_name};
+use crate::client::{Body, Call, Client, Response};
 use crate::error::{Error, Result, Status};
 use crate::images::load::TAR;
 use crate::stream::{ProgressSink, build_context_line};
@@ -89,7 +89,7 @@ pub fn build(client: &Client, opts: &BuildOptions, context: BuildContext, sink: 
 
     let id = match outcome.id() {
         Some(id) if is_image_id(id) => id.to_string(),
-        Some(short) => full_id(client, short)?,
+        Some(short) => crate::images::inspect::image_id(client, "the built image", short)?,
         None => {
             return Err(Error::transport(
                 "the build stream ended without the daemon reporting the image it built; the \
@@ -190,19 +190,6 @@ fn explain_early_refusal(client: &Client, call: &Call, e: Error) -> Error {
 fn about_the_empty_context(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     ["dockerfile", "context", "tar", "archive", "eof"].iter().any(|w| m.contains(w))
-}
-
-/// The full ID of an image an old daemon named by its short ID.
-fn full_id(client: &Client, short: &str) -> Result<String> {
-    let path = format!("/images/{}/json", escape_name("built image ID", short)?);
-    let text = client.get_json(&Call::get(path)).map_err(|e| e.context(format!("looking up built image {short}")))?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::server(format!("the daemon's inspect answer for built image {short} is not JSON: {e}")))?;
-    value
-        .get("Id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| Error::server(format!("the daemon's inspect answer for built image {short} has no Id")))
 }
 
 /// Counts what the caller's reader supplied (for the `Sending build context` line).

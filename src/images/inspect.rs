@@ -57,6 +57,22 @@ pub fn inspect(client: &Client, name: &str, opts: &InspectOptions) -> Result<Str
     modernize(text)
 }
 
+/// The full ID (`sha256:…`) of the image `name` points to now, by inspecting it; `what` says
+/// why in errors ("the image just pulled"). Pull, load and build use it to report IDs.
+pub fn image_id(client: &Client, what: &str, name: &str) -> Result<String> {
+    let path = format!("/images/{}/json", escape_name(what, name)?);
+    let text = client
+        .get_json(&Call::get(path))
+        .map_err(|e| e.context(format!("inspecting {what} \"{name}\"")))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::server(format!("the daemon's inspect answer for {what} \"{name}\" is not JSON: {e}")))?;
+    value
+        .get("Id")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| Error::server(format!("the daemon's inspect answer for {what} \"{name}\" has no \"Id\"")))
+}
+
 /// The pre-1.12 keys and their modern names.
 const OLD_KEYS: [(&str, &str); 11] = [
     ("id", "Id"),

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::progress_call::run_stream;
 use crate::images::platform;
 use crate::options::string_or_list;
-use crate::client::{escape_name, Body, Call, Client, Query};
+use crate::client::{Body, Call, Client, Query};
 use crate::error::{Error, Result, Status};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
@@ -126,7 +126,11 @@ pub fn load(
         if image.id.is_none()
             && let Some(name) = &image.name
         {
-            image.id = image_id(client, name)?;
+            image.id = match super::inspect::image_id(client, "the loaded image", name) {
+                Ok(id) => Some(id),
+                Err(e) if e.status == Status::NotFound => None,
+                Err(e) => return Err(e),
+            };
         }
     }
     Ok(LoadResult { images })
@@ -157,19 +161,6 @@ fn collect_loaded(msg: &Value, images: &mut Vec<LoadedImage>) {
             images.push(LoadedImage { name: Some(name.trim().to_string()), id: None });
         }
     }
-}
-
-/// The ID `name` points to now, `None` if it no longer exists.
-fn image_id(client: &Client, name: &str) -> Result<Option<String>> {
-    let path = format!("/images/{}/json", escape_name("loaded image name", name)?);
-    let text = match client.get_json(&Call::get(path)) {
-        Ok(t) => t,
-        Err(e) if e.status == Status::NotFound => return Ok(None),
-        Err(e) => return Err(e.context(format!("looking up the ID of loaded image \"{name}\""))),
-    };
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::server(format!("the daemon's inspect answer for \"{name}\" is not JSON: {e}")))?;
-    Ok(value.get("Id").and_then(Value::as_str).map(str::to_string))
 }
 
 /// An `input_path` opened for streaming. It remembers a read failure so the operation can

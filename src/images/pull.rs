@@ -20,9 +20,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::auth::{AuthConfig, DockerConfig};
-use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
+use crate::client::{ApiVersion, Body, Call, Client, Query};
 use crate::error::{Error, Result};
-use crate::images::progress_call::{StreamOptions, run_stream};
+use crate::images::inspect;
+use crate::images::progress_call::run_stream;
 use crate::images::{platform, registry_auth};
 use crate::reference::{Reference, parse_normalized, validate_digest};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
@@ -64,15 +65,6 @@ impl PullOptions {
     /// Options pulling `image` with everything else at its default.
     pub fn new(image: &str) -> PullOptions {
         PullOptions { image: Some(image.to_string()), ..Default::default() }
-    }
-
-    /// The progress settings as the shared stream options.
-    pub fn stream(&self) -> StreamOptions {
-        StreamOptions {
-            progress: self.progress,
-            aggregate: self.aggregate,
-            inactivity_timeout_ms: self.inactivity_timeout_ms,
-        }
     }
 
     /// A sink delivering this pull's progress (mode and `aggregate` from these options).
@@ -222,7 +214,7 @@ pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Res
         )));
     };
     let id = match target.tag {
-        Some(_) => Some(image_id(client, &target)?),
+        Some(_) => Some(inspect::image_id(client, "the image just pulled", &target.familiar())?),
         None => None,
     };
     Ok(serde_json::json!({
@@ -232,20 +224,6 @@ pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Res
         "new": status.contains("Downloaded newer image"),
     })
     .to_string())
-}
-
-/// The local ID of the image just pulled (inspecting it by the reference pulled).
-fn image_id(client: &Client, target: &PullTarget) -> Result<String> {
-    let name = escape_name("image", &target.familiar())?;
-    let text = client
-        .get_json(&Call::get(format!("/images/{name}/json")))
-        .map_err(|e| e.context(format!("inspecting {} after the pull", target.familiar())))?;
-    let v: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::server(format!("the daemon's image inspect answer is not JSON: {e}")))?;
-    v.get("Id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| Error::server("the daemon's image inspect answer has no \"Id\""))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::auth::{AuthConfig, DockerConfig};
 use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
 use crate::error::{Error, Result};
-use crate::images::progress_call::{StreamOptions, run_stream};
+use crate::images::progress_call::run_stream;
 use crate::images::platform;
 use crate::images::registry_auth;
 use crate::reference::{DEFAULT_TAG, parse_normalized};
@@ -50,15 +50,6 @@ pub struct PushOptions {
 }
 
 impl PushOptions {
-    /// The progress settings as the shared stream options.
-    pub fn stream(&self) -> StreamOptions {
-        StreamOptions {
-            progress: self.progress,
-            aggregate: self.aggregate,
-            inactivity_timeout_ms: self.inactivity_timeout_ms,
-        }
-    }
-
     /// A sink delivering this push's progress (mode and `aggregate` from these options).
     pub fn sink<'a>(&self, cb: Option<ProgressFn<'a>>) -> ProgressSink<'a> {
         ProgressSink::new(self.progress, self.aggregate, cb)
