@@ -256,7 +256,9 @@ void dc_string_free(char *s);
  * not strings, both or neither of `write_cb` and "output_path", "output_path" a directory or not
  * creatable), DC_NOT_FOUND (an image does not exist; the directory of "output_path" does not
  * exist), DC_UNSUPPORTED ("platform" on an older daemon), DC_CANCELLED, DC_SERVER_ERROR (the
- * daemon failed, also mid-archive), DC_TRANSPORT (also: writing "output_path" failed),
+ * daemon failed before sending, or the archive broke off with plain text or nothing after it),
+ * DC_STREAM_ERROR (the daemon appended a JSON error to a half-sent archive; DC_NOT_FOUND or
+ * DC_UNAUTHORIZED when that error says so), DC_TRANSPORT (also: writing "output_path" failed),
  * DC_TIMEOUT.
  */
 dc_status dc_image_save(const dc_client *client, const char *options_json, dc_write_cb write_cb, void *userdata, dc_error **err);
@@ -289,7 +291,8 @@ dc_status dc_image_save(const dc_client *client, const char *options_json, dc_wr
  * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, both or neither
  * input, "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist), DC_UNSUPPORTED,
  * DC_STREAM_ERROR (the daemon refused the archive, e.g. truncated or corrupt: the error carries
- * its message; nothing is loaded), DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
+ * its message; nothing is loaded), DC_SERVER_ERROR (the daemon answered HTTP 5xx before
+ * streaming), DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
  */
 dc_status dc_image_load(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
