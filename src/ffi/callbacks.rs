@@ -42,6 +42,18 @@ impl CWrite {
     }
 }
 
+/// Runs `f` with the C progress callback as a Rust progress function (`None` when the caller
+/// passed NULL).
+pub fn with_progress<T>(
+    cb: dc_write_cb,
+    userdata: *mut c_void,
+    f: impl for<'a> FnOnce(Option<crate::stream::ProgressFn<'a>>) -> T,
+) -> T {
+    let mut writer = CWrite::new(cb, userdata);
+    let mut deliver = writer.as_mut().map(|w| move |m: &[u8]| w.call(m));
+    f(deliver.as_mut().map(|d| d as crate::stream::ProgressFn))
+}
+
 /// Why a C read callback ended a stream early; kept so the operation can report the right
 /// status after the HTTP layer has turned the failure into a plain I/O error.
 #[derive(Clone, Debug, PartialEq, Eq)]

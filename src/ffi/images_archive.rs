@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::callbacks::{one_source, CRead, CWrite, dc_read_cb, dc_write_cb};
+use super::callbacks::{one_source, with_progress, CRead, CWrite, dc_read_cb, dc_write_cb};
 use super::client::{client_ref, dc_client};
 use super::error::dc_error;
 use super::guard::guard;
@@ -13,7 +13,6 @@ use crate::images::import::{self, ImportOptions};
 use crate::images::load::{self, LoadOptions};
 use crate::images::save::{self, SaveOptions};
 use crate::options;
-use crate::stream::ProgressFn;
 
 /// Saves one or more images as one tar archive (`docker save`), streamed from the daemon to
 /// `write_cb` or to a file.
@@ -113,15 +112,14 @@ pub unsafe extern "C" fn dc_image_load(
         let json = unsafe { opt_str(options_json, "load options") }?;
         let opts: LoadOptions = options::parse("load options", json)?;
         one_source(read_cb.is_some(), opts.input_path.is_some(), "image load", "input_path")?;
-        let mut progress = CWrite::new(progress_cb, progress_userdata);
-        let mut deliver = progress.as_mut().map(|w| move |m: &[u8]| w.call(m));
-        let progress_fn = deliver.as_mut().map(|f| f as ProgressFn);
-        let result = match CRead::new(read_cb, userdata) {
-            Some((mut reader, probe)) => {
-                load::load(c, &opts, Some(&mut reader), progress_fn).map_err(|e| probe.explain(e))
+        let result = with_progress(progress_cb, progress_userdata, |progress| {
+            match CRead::new(read_cb, userdata) {
+                Some((mut reader, probe)) => {
+                    load::load(c, &opts, Some(&mut reader), progress).map_err(|e| probe.explain(e))
+                }
+                None => load::load(c, &opts, None, progress),
             }
-            None => load::load(c, &opts, None, progress_fn),
-        }?;
+        })?;
         set_out(out_json, result.to_json())
     })
 }
@@ -181,14 +179,14 @@ pub unsafe extern "C" fn dc_image_import(
         };
         let has_source = opts.input_path.is_some() || opts.url.is_some();
         one_source(read_cb.is_some(), has_source, "image import", path_key)?;
-        let mut progress = CWrite::new(progress_cb, progress_userdata);
-        let mut deliver = progress.as_mut().map(|w| move |m: &[u8]| w.call(m));
-        let progress_fn = deliver.as_mut().map(|f| f as ProgressFn);
-        let result = match CRead::new(read_cb, userdata) {
-            Some((mut reader, probe)) => import::import(c, &opts, Some(&mut reader), progress_fn)
-                .map_err(|e| probe.explain(e)),
-            None => import::import(c, &opts, None, progress_fn),
-        }?;
+        let result = with_progress(progress_cb, progress_userdata, |progress| {
+            match CRead::new(read_cb, userdata) {
+                Some((mut reader, probe)) => {
+                    import::import(c, &opts, Some(&mut reader), progress).map_err(|e| probe.explain(e))
+                }
+                None => import::import(c, &opts, None, progress),
+            }
+        })?;
         set_out(out_json, result.to_json())
     })
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::callbacks::{CRead, CWrite, dc_read_cb, dc_write_cb};
+use super::callbacks::{with_progress, CRead, dc_read_cb, dc_write_cb};
 use super::client::{client_ref, dc_client};
 use super::error::dc_error;
 use super::guard::guard;
@@ -11,7 +11,6 @@ use super::strings::{clear_out, opt_str, set_out};
 use super::dc_status;
 use crate::images::build::{self, BuildContext, BuildOptions};
 use crate::options;
-use crate::stream::ProgressFn;
 
 /// Builds an image (`docker build` with the classic builder, as `DOCKER_BUILDKIT=0` runs it).
 ///
@@ -135,14 +134,14 @@ pub unsafe extern "C" fn dc_image_build(
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let json = unsafe { opt_str(options_json, "build options") }?;
         let opts: BuildOptions = options::parse("build options", json)?;
-        let mut progress = CWrite::new(progress_cb, progress_userdata);
-        let mut deliver = progress.as_mut().map(|w| move |m: &[u8]| w.call(m));
-        let mut sink = opts.sink(deliver.as_mut().map(|f| f as ProgressFn));
-        let result = match CRead::new(context_read_cb, userdata) {
-            Some((mut reader, probe)) => build::build(c, &opts, BuildContext::Reader(&mut reader), &mut sink)
-                .map_err(|e| probe.explain(e)),
-            None => build::build(c, &opts, BuildContext::FromOptions, &mut sink),
-        }?;
+        let result = with_progress(progress_cb, progress_userdata, |progress| {
+            let mut sink = opts.sink(progress);
+            match CRead::new(context_read_cb, userdata) {
+                Some((mut reader, probe)) => build::build(c, &opts, BuildContext::Reader(&mut reader), &mut sink)
+                    .map_err(|e| probe.explain(e)),
+                None => build::build(c, &opts, BuildContext::FromOptions, &mut sink),
+            }
+        })?;
         set_out(out_json, result)
     })
 }

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::callbacks::{CWrite, dc_write_cb};
+use super::callbacks::{with_progress, dc_write_cb};
 use super::client::{client_ref, dc_client};
 use super::dc_status;
 use super::error::dc_error;
@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::images::pull::{PullOptions, pull};
 use crate::images::push::{PushOptions, push};
 use crate::options;
-use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
+use crate::stream::{ProgressMode, ProgressSink};
 
 /// Runs `f` with a sink delivering to the C callback (none when `cb` is NULL).
 fn with_sink<T>(
@@ -22,12 +22,7 @@ fn with_sink<T>(
     aggregate: bool,
     f: impl FnOnce(&mut ProgressSink) -> Result<T>,
 ) -> Result<T> {
-    let mut writer = CWrite::new(cb, userdata);
-    let mut deliver = |bytes: &[u8]| writer.as_mut().is_none_or(|w| w.call(bytes));
-    let progress: Option<ProgressFn> =
-        if cb.is_some() { Some(&mut deliver) } else { None };
-    let mut sink = ProgressSink::new(mode, aggregate, progress);
-    f(&mut sink)
+    with_progress(cb, userdata, |progress| f(&mut ProgressSink::new(mode, aggregate, progress)))
 }
 
 /// Pulls an image from its registry (POST /images/create), reporting progress as it happens.
