@@ -10,7 +10,7 @@ cd "$root"
 
 # Tools the C tests and the install check use; the engine's packages come with test-engine.sh.
 need=()
-for p in gcc g++ make pkg-config valgrind; do
+for p in gcc g++ make pkg-config valgrind python3; do
     command -v "$p" >/dev/null || need+=("$p")
 done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -39,6 +39,14 @@ read -r rust_passed rust_failed < <(awk '/^test result:/ { p += $4; f += $6 } EN
 echo "== C tests (strict flags, C++ header, valgrind)"
 bash scripts/test-c.sh
 
+echo "== Python through ctypes (examples-python/list_images.py)"
+# shellcheck disable=SC1090
+py_out=$(source <(bash scripts/test-engine.sh env) && DOCKER_HOST=$DC_TEST_UNIX \
+    python3 examples-python/list_images.py "$root/target/release/libdockerclient.so")
+grep -q '^daemon speaks API 1\.' <<<"$py_out"
+grep -q '^bad option refused: INVALID_ARGUMENT' <<<"$py_out"
+echo "python ctypes: ok"
+
 echo "== make install + pkg-config"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage" "$rust_log"' EXIT
@@ -53,5 +61,5 @@ gcc -std=c99 -Wall -Wextra -Werror -pedantic $cflags -o "$stage/version" example
 LD_LIBRARY_PATH="$stage/usr/local/lib" "$stage/version" >/dev/null
 echo "install: ok"
 c_passed=$(grep -c . <<<"$(ls tests/c/test_*.c)")
-echo "Rust: $rust_passed passed; C programs: $((c_passed + 1)) passed (valgrind), header as C++, install"
-echo "summary: $((rust_passed + c_passed + 1)) passed, 0 failed"
+echo "Rust: $rust_passed passed; C programs: $((c_passed + 1)) passed (valgrind), header as C++, Python ctypes, install"
+echo "summary: $((rust_passed + c_passed + 2)) passed, 0 failed"
