@@ -4,11 +4,10 @@ use std::ffi::c_char;
 
 use super::error::dc_error;
 use super::guard::guard;
-use super::strings::{clear_out, opt_str, set_out};
+use super::strings::{clear_out, options_arg, set_out};
 use super::dc_status;
 use crate::client::{Client, ClientOptions};
 use crate::error::{Error, Result};
-use crate::options;
 
 /// A connection to one Docker daemon. Thread-safe: one handle may serve many threads at once.
 #[allow(non_camel_case_types)]
@@ -51,8 +50,7 @@ pub unsafe extern "C" fn dc_client_new(
     guard(err, || {
         clear_out(out, "out (dc_client **)")?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let json = unsafe { opt_str(options_json, "client options") }?;
-        let opts: ClientOptions = options::parse("client options", json)?;
+        let opts: ClientOptions = unsafe { options_arg(options_json, "client options") }?;
         let client = Client::new(&opts)?;
         // SAFETY: checked by clear_out.
         unsafe { *out = Box::into_raw(Box::new(dc_client { client })) };

@@ -7,12 +7,11 @@ use super::callbacks::{one_source, with_progress, CRead, CWrite, dc_read_cb, dc_
 use super::client::{client_ref, dc_client};
 use super::error::dc_error;
 use super::guard::guard;
-use super::strings::{clear_out, opt_str, set_out};
+use super::strings::{clear_out, options_arg, set_out};
 use super::dc_status;
 use crate::images::import::{self, ImportOptions};
 use crate::images::load::{self, LoadOptions};
 use crate::images::save::{self, SaveOptions};
-use crate::options;
 
 /// Saves one or more images as one tar archive (`docker save`), streamed from the daemon to
 /// `write_cb` or to a file.
@@ -55,8 +54,7 @@ pub unsafe extern "C" fn dc_image_save(
     guard(err, || {
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let json = unsafe { opt_str(options_json, "save options") }?;
-        let opts: SaveOptions = options::parse("save options", json)?;
+        let opts: SaveOptions = unsafe { options_arg(options_json, "save options") }?;
         one_source(write_cb.is_some(), opts.output_path.is_some(), "image save", "output_path")?;
         match CWrite::new(write_cb, userdata) {
             Some(mut w) => save::save(c, &opts, Some(&mut |chunk: &[u8]| w.call(chunk))),
@@ -109,8 +107,7 @@ pub unsafe extern "C" fn dc_image_load(
         clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let json = unsafe { opt_str(options_json, "load options") }?;
-        let opts: LoadOptions = options::parse("load options", json)?;
+        let opts: LoadOptions = unsafe { options_arg(options_json, "load options") }?;
         one_source(read_cb.is_some(), opts.input_path.is_some(), "image load", "input_path")?;
         let result = with_progress(progress_cb, progress_userdata, |progress| {
             match CRead::new(read_cb, userdata) {
@@ -169,8 +166,7 @@ pub unsafe extern "C" fn dc_image_import(
         clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let json = unsafe { opt_str(options_json, "import options") }?;
-        let opts: ImportOptions = options::parse("import options", json)?;
+        let opts: ImportOptions = unsafe { options_arg(options_json, "import options") }?;
         let path_key = match (&opts.input_path, &opts.url) {
             (None, Some(_)) => "url",
             (Some(_), _) => "input_path",

@@ -7,10 +7,9 @@ use super::callbacks::{with_progress, CRead, dc_read_cb, dc_write_cb};
 use super::client::{client_ref, dc_client};
 use super::error::dc_error;
 use super::guard::guard;
-use super::strings::{clear_out, opt_str, set_out};
+use super::strings::{clear_out, options_arg, set_out};
 use super::dc_status;
 use crate::images::build::{self, BuildContext, BuildOptions};
-use crate::options;
 
 /// Builds an image (`docker build` with the classic builder, as `DOCKER_BUILDKIT=0` runs it).
 ///
@@ -132,8 +131,7 @@ pub unsafe extern "C" fn dc_image_build(
         clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let json = unsafe { opt_str(options_json, "build options") }?;
-        let opts: BuildOptions = options::parse("build options", json)?;
+        let opts: BuildOptions = unsafe { options_arg(options_json, "build options") }?;
         let result = with_progress(progress_cb, progress_userdata, |progress| {
             let mut sink = opts.sink(progress);
             match CRead::new(context_read_cb, userdata) {

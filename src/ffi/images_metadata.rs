@@ -10,10 +10,10 @@ use super::client::{client_ref, dc_client};
 use super::dc_status;
 use super::error::dc_error;
 use super::guard::guard;
-use super::strings::{clear_out, opt_str, req_str, set_out};
+use super::strings::{clear_out, options_arg, req_str, set_out};
 use crate::error::Result;
 use crate::images::{commit, distribution, history, inspect, list, prune, remove, search, tag};
-use crate::{options, Client};
+use crate::Client;
 
 /// Checks `out_json` and the client, parses the options, runs `f`, hands its JSON out.
 fn options_call<T: DeserializeOwned + Default>(
@@ -28,8 +28,7 @@ fn options_call<T: DeserializeOwned + Default>(
         clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let json = unsafe { opt_str(options_json, what) }?;
-        let opts: T = options::parse(what, json)?;
+        let opts: T = unsafe { options_arg(options_json, what) }?;
         set_out(out_json, f(c, &opts)?)
     })
 }
@@ -164,8 +163,7 @@ pub unsafe extern "C" fn dc_image_tag(
         // SAFETY: NULL or NUL-terminated strings from the caller.
         let name = unsafe { req_str(name, "image name") }?;
         // SAFETY: as above.
-        let json = unsafe { opt_str(options_json, "tag options") }?;
-        let opts: tag::TagOptions = options::parse("tag options", json)?;
+        let opts: tag::TagOptions = unsafe { options_arg(options_json, "tag options") }?;
         tag::tag(c, name, &opts)
     })
 }

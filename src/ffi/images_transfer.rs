@@ -7,11 +7,10 @@ use super::client::{client_ref, dc_client};
 use super::dc_status;
 use super::error::dc_error;
 use super::guard::guard;
-use super::strings::{clear_out, opt_str, req_str, set_out};
+use super::strings::{clear_out, options_arg, req_str, set_out};
 use crate::error::Result;
 use crate::images::pull::{PullOptions, pull};
 use crate::images::push::{PushOptions, push};
-use crate::options;
 use crate::stream::{ProgressMode, ProgressSink};
 
 /// Runs `f` with a sink delivering to the C callback (none when `cb` is NULL).
@@ -77,8 +76,7 @@ pub unsafe extern "C" fn dc_image_pull(
         clear_out(result_json, "result_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let json = unsafe { opt_str(options_json, "pull options") }?;
-        let opts: PullOptions = options::parse("pull options", json)?;
+        let opts: PullOptions = unsafe { options_arg(options_json, "pull options") }?;
         let result = with_sink(progress_cb, userdata, opts.progress, opts.aggregate, |sink| {
             pull(c, &opts, sink)
         })?;
@@ -129,8 +127,7 @@ pub unsafe extern "C" fn dc_image_push(
         // SAFETY: NULL or NUL-terminated strings from the caller.
         let name = unsafe { req_str(name, "image name") }?;
         // SAFETY: as above.
-        let json = unsafe { opt_str(options_json, "push options") }?;
-        let opts: PushOptions = options::parse("push options", json)?;
+        let opts: PushOptions = unsafe { options_arg(options_json, "push options") }?;
         let result = with_sink(progress_cb, userdata, opts.progress, opts.aggregate, |sink| {
             push(c, name, &opts, sink)
         })?;

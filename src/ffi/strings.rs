@@ -35,6 +35,17 @@ pub unsafe fn req_str<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
     unsafe { opt_str(p, what) }?.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
 }
 
+/// Reads an options object from C: NULL, `""` or blanks mean defaults; otherwise JSON whose
+/// unknown keys and wrong types are errors naming the key (see [`crate::options::parse`]).
+///
+/// # Safety
+/// As [`opt_str`].
+pub unsafe fn options_arg<T: serde::de::DeserializeOwned + Default>(p: *const c_char, what: &str) -> Result<T> {
+    // SAFETY: forwarded.
+    let json = unsafe { opt_str(p, what) }?;
+    crate::options::parse(what, json)
+}
+
 /// Checks an output pointer and clears what it points to, so it is NULL on failure.
 pub fn clear_out<T>(out: *mut *mut T, what: &str) -> Result<()> {
     if out.is_null() {

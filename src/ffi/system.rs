@@ -5,11 +5,11 @@ use std::ffi::c_char;
 use super::client::{client_ref, dc_client};
 use super::error::dc_error;
 use super::guard::guard;
-use super::strings::{clear_out, opt_str, set_out};
+use super::strings::{clear_out, options_arg, set_out};
 use super::dc_status;
 use crate::auth::AuthConfig;
 use crate::error::Result;
-use crate::{options, system, Client};
+use crate::{system, Client};
 
 fn json_call(
     client: *const dc_client,
@@ -80,8 +80,7 @@ pub unsafe extern "C" fn dc_system_auth(
 ) -> dc_status {
     json_call(client, out_json, err, |c| {
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let json = unsafe { opt_str(credentials_json, "credentials") }?;
-        let creds: AuthConfig = options::parse("credentials", json)?;
+        let creds: AuthConfig = unsafe { options_arg(credentials_json, "credentials") }?;
         system::auth(c, &creds)
     })
 }
