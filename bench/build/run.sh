@@ -18,20 +18,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 rounds=${1:-3}
 
-command -v go >/dev/null || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y golang-go; }
-[ -d /usr/share/gocode/src/github.com/fsouza/go-dockerclient ] || \
-    DEBIAN_FRONTEND=noninteractive apt-get install -y golang-github-fsouza-go-dockerclient-dev
-
-cargo build --release -j2 -q
-bash scripts/test-engine.sh up >/dev/null
-# shellcheck disable=SC1090
-source <(bash scripts/test-engine.sh env)
-export DOCKER_HOST=$DC_TEST_UNIX
-export DOCKER_CONFIG=$DC_TEST_DIR/cli-config
-mkdir -p "$DOCKER_CONFIG"
-unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION
-docker_cli=/usr/local/bin/docker
-[ -x "$docker_cli" ] || docker_cli=$(command -v docker)
+# shellcheck source=../setup.sh
+source bench/setup.sh
 
 out=target/bench/build
 mkdir -p "$out"
