@@ -15,7 +15,7 @@
 #   status  print what is up; exit status 0 only if everything is up.
 #
 # Needs root.  Environment knobs: DC_TEST_DIR, DC_TEST_TIMEOUT (seconds to
-# wait, default 60), DC_TEST_STORAGE_DRIVER (force a driver, e.g. vfs).
+# wait, default 600), DC_TEST_STORAGE_DRIVER (force a driver, e.g. vfs).
 #
 # Everything lives in ${DC_TEST_DIR:-/tmp/dockerclient-test}.  Nothing of a
 # system/user Docker (/var/run/docker.sock, /var/lib/docker, /etc/docker/
@@ -70,7 +70,9 @@ REG_AUTH_PORT=25001
 REG_USER=dcuser
 REG_PASS=dcpass-Secret1
 BASE_IMAGE=dctest/busybox:latest
-TIMEOUT=${DC_TEST_TIMEOUT:-60}          # seconds to wait for everything
+# Seconds to wait for everything: only a guard against a daemon that hangs, never a speed
+# expectation (this machine is shared and noisy, and a first start may install packages).
+TIMEOUT=${DC_TEST_TIMEOUT:-600}
 DAEMON_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 PACKAGES=(docker.io docker-registry busybox-static openssl apache2-utils
           valgrind curl ca-certificates socat)
@@ -378,6 +380,24 @@ start_dockerd() {
         --storage-driver "$1"
 }
 
+# libnetwork keeps a record of every container's network sandbox in its store
+# and, with the "none" network, does not always delete it with the container:
+# one run of the test suite leaves ~140.  A dockerd that stops cleanly drops
+# them; one that is killed (as everything is when a session or CI job ends)
+# removes them one by one, ~120 ms each, before it answers, so after a few
+# runs it took minutes to start.  When no container exists, nothing refers to
+# the store (dockerd recreates its "none" and "host" networks), so a fresh
+# start forgets it.
+forget_stale_sandboxes() {
+    local db=$DIR/data/network/files/local-kv.db
+    [[ -f $db ]] || return 0
+    if [[ -d $DIR/data/containers ]] && [[ -n $(ls -A "$DIR/data/containers") ]]; then
+        return 0
+    fi
+    log "forgetting the network store of a stopped engine (no containers)"
+    rm -f "$db"
+}
+
 # Start dockerd with the remembered driver, or try overlay2 then vfs.  Waits
 # for the unix socket (the driver decision needs to see dockerd come up).
 ensure_dockerd() {
@@ -396,6 +416,7 @@ ensure_dockerd() {
     # A dockerd that was killed leaves its pid file; dockerd refuses to start
     # while that pid "exists", which includes a not yet reaped zombie.
     rm -f "$DIR/docker.pid"
+    forget_stale_sandboxes
     if [[ -n ${DC_TEST_STORAGE_DRIVER:-} ]]; then
         drivers=("$DC_TEST_STORAGE_DRIVER")
     elif [[ -s $DIR/storage-driver ]]; then
