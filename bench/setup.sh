@@ -2,9 +2,8 @@
 # missing, builds the library, starts the private test engine and points DOCKER_HOST and
 # DOCKER_CONFIG at it, and finds the docker CLI. Sets $docker_cli.
 
-command -v go >/dev/null || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y golang-go; }
-[ -d /usr/share/gocode/src/github.com/fsouza/go-dockerclient ] || \
-    DEBIAN_FRONTEND=noninteractive apt-get install -y golang-github-fsouza-go-dockerclient-dev
+# shellcheck source=install-go-dockerclient.sh
+source bench/install-go-dockerclient.sh
 
 cargo build --release -j2 -q
 bash scripts/test-engine.sh up >/dev/null

@@ -38,6 +38,9 @@ sock=${host#unix://}
 docker=(/usr/local/bin/docker -H "$host")
 api=$("${docker[@]}" version --format '{{.Server.APIVersion}}')
 
+# shellcheck source=../install-go-dockerclient.sh
+source bench/install-go-dockerclient.sh
+
 # ---- build the clients ----------------------------------------------------------------------
 out=target/bench/archive
 mkdir -p "$out/lib"

@@ -28,6 +28,9 @@ sock=${DOCKER_HOST#unix://}
 docker=(docker -H "$DOCKER_HOST")
 api=$("${docker[@]}" version --format '{{.Server.APIVersion}}')
 
+# shellcheck source=../install-go-dockerclient.sh
+source bench/install-go-dockerclient.sh
+
 # ---- build the clients ----------------------------------------------------------------------
 out=target/bench/metadata
 mkdir -p "$out/lib"

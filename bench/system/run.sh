@@ -8,9 +8,8 @@ cd "$root"
 n=${1:-2000}
 rounds=${2:-3}
 
-command -v go >/dev/null || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y golang-go; }
-[ -d /usr/share/gocode/src/github.com/fsouza/go-dockerclient ] || \
-    DEBIAN_FRONTEND=noninteractive apt-get install -y golang-github-fsouza-go-dockerclient-dev
+# shellcheck source=../install-go-dockerclient.sh
+source bench/install-go-dockerclient.sh
 
 cargo build --release -j2 -q
 bash scripts/test-engine.sh up >/dev/null
