@@ -241,7 +241,10 @@ void dc_string_free(char *s);
  * - "output_path": write the archive to this file instead of `write_cb`. The file is created
  *   with mode 0644 (less the umask); the archive is written to a hidden temporary file in the
  *   same directory and renamed into place only once it is complete and synced, so a failed
- *   save never leaves a partial file there (an existing file is replaced only on success).
+ *   save never leaves a partial file there (an existing file is replaced only on success; a
+ *   symbolic link is followed and kept). A character device or FIFO ("/dev/null", a named
+ *   pipe) is written in place instead: it is never replaced, and receives whatever arrived
+ *   before a failure.
  * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call
  *   (0 = none).
  *

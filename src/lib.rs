@@ -11,6 +11,7 @@ pub mod ffi;
 pub mod images;
 pub mod options;
 pub mod reference;
+mod sigpipe;
 pub mod stream;
 pub mod system;
 pub mod transport;

@@ -274,6 +274,51 @@ fn output_path_is_complete_0644_and_loads_back() {
     assert_eq!(image_id(&name), id);
 }
 
+#[test]
+fn output_path_writes_devices_and_fifos_in_place_and_follows_links() {
+    use std::os::unix::fs::FileTypeExt;
+    let e = engine();
+    let c = e.client();
+    let dir = TempDir::new("dc-archive-special");
+    let base = e.base_image();
+    let expected = save_to_vec(&c, &opts(json!({"names": base}))).unwrap();
+
+    // A null device of the test's own (mknod c 1 3): renaming a temporary file over it would
+    // turn it into a regular file, as it would /dev/null itself.
+    let null_device = dir.path("null");
+    let made = std::process::Command::new("mknod").arg(&null_device).args(["c", "1", "3"]).status().unwrap();
+    assert!(made.success(), "mknod (the tests run as root)");
+    save(&c, &opts(json!({"names": base, "output_path": null_device})), None).unwrap();
+    assert!(std::fs::metadata(&null_device).unwrap().file_type().is_char_device(), "still the device");
+    assert_eq!(dir.entries(), vec!["null"], "no temporary file");
+
+    // A FIFO: the archive reaches the reader on the other end, byte for byte.
+    let fifo = dir.path("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader_path = fifo.clone();
+    let reader = thread::spawn(move || std::fs::read(reader_path).unwrap());
+    save(&c, &opts(json!({"names": base, "output_path": fifo})), None).unwrap();
+    assert!(reader.join().unwrap() == expected, "the FIFO's reader got the archive");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "still the FIFO");
+
+    // A symbolic link (relative, into a subdirectory): the link stays, its target is the archive.
+    std::fs::create_dir(dir.path("real")).unwrap();
+    std::os::unix::fs::symlink("real/image.tar", dir.path("link.tar")).unwrap();
+    save(&c, &opts(json!({"names": base, "output_path": dir.path("link.tar")})), None).unwrap();
+    let link_meta = std::fs::symlink_metadata(dir.path("link.tar")).unwrap();
+    assert!(link_meta.file_type().is_symlink(), "the link is kept");
+    assert!(std::fs::read(dir.path("real/image.tar")).unwrap() == expected, "the target holds the archive");
+    assert_eq!(std::fs::read_dir(dir.path("real")).unwrap().count(), 1, "no temporary file");
+
+    // A socket cannot take an archive.
+    let sock = dir.path("sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let err = save(&c, &opts(json!({"names": base, "output_path": sock})), None).unwrap_err();
+    assert_eq!(err.status, Status::InvalidArgument, "{err}");
+    assert!(err.message.contains("socket"), "{err}");
+}
+
 fn process_umask() -> u32 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let line = status.lines().find(|l| l.starts_with("Umask:")).expect("Umask line");

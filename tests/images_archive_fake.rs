@@ -229,3 +229,118 @@ fn load_refused_with_an_http_error_carries_the_daemons_message() {
     assert_eq!(e.http_status, 500);
     assert_eq!(e.daemon_message.as_deref(), Some("Error processing tar file(exit status 1): unexpected EOF"));
 }
+
+/// An archive like a save's: small JSON files around a layer big enough to be spliced.
+fn archive_with_a_big_layer() -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let layer: Vec<u8> = (0..700_001u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    for (name, data) in [
+        ("abc/VERSION", &b"1.0"[..]),
+        ("abc/layer.tar", &layer[..]),
+        ("manifest.json", &b"[{\"Config\":\"x.json\"}]"[..]),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// A whole HTTP answer with a chunked body, in chunks of `size` (one with an extension).
+fn chunked_reply(status: u16, body: &[u8], size: usize) -> Vec<u8> {
+    let mut w = format!("HTTP/1.1 {status} OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .into_bytes();
+    for (i, c) in body.chunks(size).enumerate() {
+        let ext = if i == 1 { ";note=x" } else { "" };
+        w.extend_from_slice(format!("{:x}{ext}\r\n", c.len()).as_bytes());
+        w.extend_from_slice(c);
+        w.extend_from_slice(b"\r\n");
+    }
+    w.extend_from_slice(b"0\r\n\r\n");
+    w
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dc-archive-fake-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn output_path_over_plain_tcp_gets_every_byte_whatever_the_framing() {
+    // Over a Unix socket or plain TCP, save to a file moves layer data with splice(2) and
+    // decodes the HTTP framing itself: chunked (as the engine sends), Content-Length, or
+    // until the daemon closes.
+    let archive = archive_with_a_big_layer();
+    let until_close = {
+        let mut w = b"HTTP/1.0 200 OK\r\nContent-Type: application/x-tar\r\n\r\n".to_vec();
+        w.extend_from_slice(&archive);
+        w
+    };
+    let replies: Vec<(&str, Vec<u8>)> = vec![
+        ("chunked 32 KiB", chunked_reply(200, &archive, 32 * 1024)),
+        ("chunked 1000", chunked_reply(200, &archive, 1000)),
+        ("chunked 1 MiB", chunked_reply(200, &archive, 1 << 20)),
+        ("until close", until_close),
+    ];
+    for (what, reply) in replies {
+        let d = FakeDaemon::with_version(Some("1.41"), move |_| Reply::Raw(reply.clone()));
+        let c = client(&d);
+        let dir = temp_dir("framing");
+        let out = dir.join("image.tar");
+        save(&c, &opts(j!({"names": "a", "output_path": out})), None).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(std::fs::read(&out).unwrap() == archive, "{what}: the file is the archive");
+        let mut through_callback = Vec::new();
+        save(&c, &opts(j!({"names": "a"})), Some(&mut |b: &[u8]| {
+            through_callback.extend_from_slice(b);
+            true
+        }))
+        .unwrap();
+        assert!(through_callback == archive, "{what}: the callback got the archive");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    // Content-Length framing, through the fake's own replies.
+    let d = FakeDaemon::with_version(Some("1.41"), move |_| tar_reply(archive_with_a_big_layer()));
+    let dir = temp_dir("length");
+    let out = dir.join("image.tar");
+    save(&client(&d), &opts(j!({"names": "a", "output_path": out})), None).unwrap();
+    assert!(std::fs::read(&out).unwrap() == archive_with_a_big_layer());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn output_path_failures_on_the_direct_path_leave_no_file() {
+    let archive = archive_with_a_big_layer();
+    let whole = chunked_reply(200, &archive, 32 * 1024);
+    let cut = whole[..whole.len() / 2].to_vec();
+    let not_found = b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2b\r\n{\"message\":\"reference does not exist: a\"}\n\r\n0\r\n\r\n".to_vec();
+    let garbage = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\n".to_vec();
+    let cases: Vec<(&str, Reply, Status, &str)> = vec![
+        ("cut mid-chunk", Reply::Raw(cut), Status::Transport, "closed the connection"),
+        ("404", Reply::Raw(not_found), Status::NotFound, "reference does not exist"),
+        ("bad framing", Reply::Raw(garbage), Status::Transport, "chunk size"),
+        (
+            "stalled",
+            Reply::Stall(200, vec![], archive[..100_000].to_vec(), std::time::Duration::from_secs(30)),
+            Status::Timeout,
+            "timed out",
+        ),
+    ];
+    for (what, reply, status, text) in cases {
+        let reply = std::sync::Mutex::new(Some(reply));
+        let d = FakeDaemon::with_version(Some("1.41"), move |_| reply.lock().unwrap().take().unwrap_or(Reply::Hangup));
+        let c = client(&d);
+        let dir = temp_dir("fail");
+        let out = dir.join("image.tar");
+        let e = save(&c, &opts(j!({"names": "a", "output_path": out, "inactivity_timeout_ms": 300})), None)
+            .expect_err(what);
+        assert_eq!(e.status, status, "{what}: {e}");
+        assert!(e.to_string().contains(text), "{what}: {e}");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert!(left.is_empty(), "{what}: no archive and no temporary file: {left:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

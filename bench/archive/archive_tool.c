@@ -3,7 +3,11 @@
  *
  *   archive_tool HOST import REPO:TAG MIB      import a rootfs tar holding one file of MIB MiB of
  *                                              /dev/urandom data, generated while it streams
- *   archive_tool HOST save NAME PATH           save NAME to PATH ("/dev/null" is fine)
+ *   archive_tool HOST save NAME PATH           save NAME to PATH ("/dev/null" is fine) through a
+ *                                              write callback on a file descriptor
+ *   archive_tool HOST save-path NAME PATH      the same with the "output_path" option: the
+ *                                              library writes PATH itself (zero-copy over a
+ *                                              Unix socket or plain TCP)
  *   archive_tool HOST load PATH                load the archive at PATH
  *   archive_tool HOST cycle REPO:TAG MIB PATH  import, save to PATH, load PATH: all three in one
  *                                              process, for the peak-memory measurement
@@ -186,6 +190,14 @@ static int do_save(dc_client *c, const char *name, const char *path) {
     return report("save", st, err, t0, NULL);
 }
 
+static int do_save_path(dc_client *c, const char *name, const char *path) {
+    dc_error *err = NULL;
+    char opts[2048];
+    double t0 = now();
+    snprintf(opts, sizeof opts, "{\"names\": \"%s\", \"output_path\": \"%s\"}", name, path);
+    return report("save", dc_image_save(c, opts, NULL, NULL, &err), err, t0, NULL);
+}
+
 static int do_load(dc_client *c, const char *path) {
     dc_error *err = NULL;
     char *out = NULL;
@@ -209,7 +221,7 @@ int main(int argc, char **argv) {
     char opts[1024];
     int rc = 2;
     if (argc < 4) {
-        fprintf(stderr, "usage: %s HOST import|save|load|cycle ARGS...\n", argv[0]);
+        fprintf(stderr, "usage: %s HOST import|save|save-path|load|cycle ARGS...\n", argv[0]);
         return 2;
     }
     snprintf(opts, sizeof opts, "{\"host\": \"%s\"}", argv[1]);
@@ -222,6 +234,8 @@ int main(int argc, char **argv) {
         rc = do_import(c, argv[3], strtoull(argv[4], NULL, 10));
     } else if (strcmp(argv[2], "save") == 0 && argc == 5) {
         rc = do_save(c, argv[3], argv[4]);
+    } else if (strcmp(argv[2], "save-path") == 0 && argc == 5) {
+        rc = do_save_path(c, argv[3], argv[4]);
     } else if (strcmp(argv[2], "load") == 0 && argc == 4) {
         rc = do_load(c, argv[3]);
     } else if (strcmp(argv[2], "cycle") == 0 && argc == 6) {

@@ -1,6 +1,7 @@
 //! The client: an endpoint, its agent, the negotiated API version, timeouts, and the request
 //! helpers every operation uses.
 
+mod direct_call;
 mod escape;
 mod options;
 mod request;
@@ -25,6 +26,8 @@ pub struct Client {
 
 struct Inner {
     agent: ureq::Agent,
+    /// The connection-of-its-own path for big answers; `None` for TLS endpoints.
+    direct: Option<transport::DirectTarget>,
     /// `http://docker` for Unix sockets, `https://host:port[/prefix]` otherwise.
     base_url: String,
     /// Human-readable endpoint for error messages.
@@ -62,6 +65,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
+                direct: transport::DirectTarget::new(&resolved.endpoint, &resolved.user_agent),
                 base_url,
                 endpoint_text,
                 pinned: resolved.api_version,

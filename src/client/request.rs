@@ -13,7 +13,7 @@ use crate::transport::map_ureq_error;
 /// Largest JSON answer read whole (image lists of thousands of images stay far below it).
 const MAX_JSON_BODY: u64 = 512 * 1024 * 1024;
 /// Largest error body kept for the message.
-const MAX_ERROR_BODY: u64 = 64 * 1024;
+pub(super) const MAX_ERROR_BODY: u64 = 64 * 1024;
 
 /// One request: method, path (after the `/vX.Y` prefix), query, headers, time limits.
 #[derive(Clone)]
@@ -27,7 +27,7 @@ pub struct Call {
     pub timeout: Option<Duration>,
     /// Overrides the client's inactivity timeout for this call.
     pub inactivity_timeout: Option<Duration>,
-    versioned: bool,
+    pub(super) versioned: bool,
 }
 
 impl std::fmt::Debug for Call {
@@ -182,15 +182,7 @@ impl Client {
         } else {
             None
         };
-        let mut url = self.inner.base_url.clone();
-        if let Some(v) = version {
-            url.push_str(&format!("/v{v}"));
-        }
-        url.push_str(&call.path);
-        if !call.query.is_empty() {
-            url.push('?');
-            url.push_str(&call.query.encode());
-        }
+        let url = format!("{}{}", self.inner.base_url, target(call, version));
         let what = format!("{} {}", call.method, call.path);
         let mut builder = http::Request::builder().method(call.method).uri(&url);
         for (name, value) in &call.headers {
@@ -258,6 +250,20 @@ impl Client {
     }
 }
 
+/// What follows the endpoint's base URL: `/vX.Y`, the path and the query.
+pub(super) fn target(call: &Call, version: Option<super::ApiVersion>) -> String {
+    let mut t = String::new();
+    if let Some(v) = version {
+        t.push_str(&format!("/v{v}"));
+    }
+    t.push_str(&call.path);
+    if !call.query.is_empty() {
+        t.push('?');
+        t.push_str(&call.query.encode());
+    }
+    t
+}
+
 /// Builds the error for a non-2xx answer: the daemon's `{"message": …}`, or its plain text.
 fn error_from_response(mut resp: http::Response<ureq::Body>) -> Error {
     let status = resp.status().as_u16();
@@ -268,6 +274,11 @@ fn error_from_response(mut resp: http::Response<ureq::Body>) -> Error {
         .lossy_utf8(true)
         .read_to_string()
         .unwrap_or_default();
+    error_from_text(status, &text)
+}
+
+/// The error for a non-2xx status and the (start of the) body that came with it.
+pub(super) fn error_from_text(status: u16, text: &str) -> Error {
     let message = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))

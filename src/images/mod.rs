@@ -26,6 +26,7 @@ pub mod push;
 pub mod import;
 pub mod load;
 pub mod save;
+mod save_output;
 
 // Builds.
 pub mod build;

@@ -2,9 +2,8 @@
 //! file, in bounded memory.
 //!
 //! The body goes from the socket to the caller in chunks of [`CHUNK`] bytes; nothing holds more
-//! than one chunk. With `output_path` the archive is written to a hidden temporary file next to
-//! the target and renamed into place only once it is complete and synced, so a failed save never
-//! leaves a truncated file where the caller expects an archive.
+//! than one chunk. With `output_path` a file is replaced only once the archive is complete (see
+//! [`save_output`](super::save_output)).
 //!
 //! "Complete" is checked, not assumed: once the daemon has started sending, it can no longer
 //! report a failure through the HTTP status, so it appends a JSON error message
@@ -14,22 +13,23 @@
 //! end-of-archive blocks; what follows a break is reported as the daemon's message (as JSON, or
 //! as plain text from a proxy or an older engine).
 
-use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::io::{ErrorKind, Read};
 
 use serde::Deserialize;
 
 use crate::client::{escape_name, Body, Call, Client, Query};
 use crate::error::{Error, Result};
 use crate::images::platform;
+use crate::images::save_output::SaveOutput;
+use crate::sigpipe::without_sigpipe;
+use crate::transport::{SpliceError, SplicedBody};
 use crate::images::tar_check::TarCheck;
 
 /// How many bytes are read from the socket before the caller gets them: large enough that a
 /// callback writing to a file or pipe does few, big writes.
 pub const CHUNK: usize = 256 * 1024;
+/// Tar's block size: a header is one block.
+const TAR_BLOCK: usize = 512;
 
 /// `GET /images/get` options (JSON keys are these field names).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -42,7 +42,8 @@ pub struct SaveOptions {
     /// platforms of a multi-platform image.
     #[serde(default, deserialize_with = "crate::options::string_or_list")]
     pub platform: Option<Vec<String>>,
-    /// Write the archive to this file instead of the callback.
+    /// Write the archive to this file instead of the callback: a file is replaced only when the
+    /// archive is complete; a device or FIFO (`/dev/null`, a named pipe) is written in place.
     pub output_path: Option<String>,
     /// Whole-call time limit in ms (0 = none; absent = the client's).
     pub timeout_ms: Option<u64>,
@@ -58,7 +59,8 @@ pub type ChunkFn<'a> = &'a mut dyn FnMut(&[u8]) -> bool;
 /// `output_path`), not found (an image, or `output_path`'s directory), unsupported (`platform`
 /// on an old daemon), cancelled (`out` returned false), server error (the daemon failed, also
 /// mid-archive), transport/timeout. On failure, bytes already given to `out` are not a complete
-/// archive; `output_path` is left untouched.
+/// archive; an `output_path` file is left untouched (a device or FIFO there is written in
+/// place, so it has what was written before the failure).
 pub fn save(client: &Client, options: &SaveOptions, out: Option<ChunkFn>) -> Result<()> {
     one_destination(out.is_some(), options.output_path.is_some())?;
     let call = save_call(client, options)?;
@@ -150,118 +152,52 @@ fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> Result<usize> {
     Ok(filled)
 }
 
+/// Saves to `output_path`. Over a Unix socket or plain TCP the archive's file contents (nearly
+/// all of its bytes) go from the socket to the file with splice(2), never through this
+/// process; tar headers and HTTP framing are read as usual so the archive is still checked.
+/// TLS endpoints copy.
 fn save_to_file(client: &Client, call: &Call, path: &str) -> Result<()> {
-    let mut file = PendingFile::create(path)?;
-    stream_archive(client, call, &mut |chunk| file.write(chunk))?;
+    let mut file = SaveOutput::open(path)?;
+    // A FIFO whose reader goes away must fail the save, not kill the host with SIGPIPE.
+    without_sigpipe(|| match client.send_direct(call)? {
+        Some(body) => splice_archive(client, body, &mut file),
+        None => stream_archive(client, call, &mut |chunk| file.write(chunk)),
+    })?;
     file.commit()
 }
 
-/// Numbers temporary files within this process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+/// Below this, an entry's data is copied rather than spliced (a splice costs a few calls).
+const SPLICE_MIN: u64 = 64 * 1024;
+/// Most bytes spliced in one go, so a huge layer does not stall the checker's bookkeeping.
+const SPLICE_STEP: u64 = 64 * 1024 * 1024;
 
-/// The temporary file a save writes before renaming it to `output_path`. Dropped without
-/// [`PendingFile::commit`] (any failure, a panic), it removes itself.
-struct PendingFile {
-    file: Option<File>,
-    temp: PathBuf,
-    target: PathBuf,
-    /// `output_path` as the caller wrote it, for messages.
-    shown: String,
-}
-
-impl PendingFile {
-    /// Checks `output_path` and creates `<dir>/.<name>.tmp-<pid>-<n>` (mode 0644 less the
-    /// umask) before anything is sent to the daemon.
-    fn create(path: &str) -> Result<PendingFile> {
-        let shown = path.escape_debug().to_string();
-        if path.is_empty() {
-            return Err(Error::invalid("save options: \"output_path\" is empty"));
-        }
-        let target = PathBuf::from(path);
-        if path.ends_with('/') || target.is_dir() {
-            return Err(Error::invalid(format!(
-                "save options: \"output_path\" \"{shown}\" is a directory; name the archive file"
-            )));
-        }
-        let Some(name) = target.file_name() else {
-            return Err(Error::invalid(format!(
-                "save options: \"output_path\" \"{shown}\" does not name a file"
-            )));
-        };
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if !dir.is_dir() {
-            let e = if dir.exists() {
-                Error::invalid(format!(
-                    "save options: \"output_path\" \"{shown}\": \"{}\" is not a directory",
-                    dir.display()
-                ))
-            } else {
-                Error::not_found(format!(
-                    "save options: \"output_path\" \"{shown}\": directory \"{}\" does not exist",
-                    dir.display()
-                ))
-            };
-            return Err(e);
-        }
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let temp = dir.join(temp_name);
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o644)
-            .open(&temp)
-            .map_err(|e| {
-                Error::invalid(format!(
-                    "save options: \"output_path\" \"{shown}\": cannot create \"{}\": {e}",
-                    temp.display()
-                ))
+fn splice_archive(client: &Client, mut body: SplicedBody, file: &mut SaveOutput) -> Result<u64> {
+    let what = "reading the image archive";
+    let mut check = TarCheck::new();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let skip = check.skippable();
+        if skip >= SPLICE_MIN {
+            let n = body.splice_to(file.raw_fd(), skip.min(SPLICE_STEP)).map_err(|e| match e {
+                SpliceError::Input(e) => client.io_error(e, what),
+                SpliceError::Output(e) => file.io_error("writing", e),
             })?;
-        Ok(PendingFile { file: Some(file), temp, target, shown })
-    }
-
-    fn write(&mut self, chunk: &[u8]) -> Result<()> {
-        let file = self.file.as_mut().expect("file open until commit");
-        file.write_all(chunk).map_err(|e| self.io_error("writing", e))
-    }
-
-    /// Syncs the complete archive and renames it into place.
-    fn commit(mut self) -> Result<()> {
-        let file = self.file.take().expect("file open until commit");
-        file.sync_all().map_err(|e| self.io_error("syncing", e))?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.target)
-            .map_err(|e| self.io_error("renaming the finished archive to", e))?;
-        // The rename itself survives a crash only once the directory is synced; best effort.
-        if let Some(dir) = self.target.parent().filter(|d| !d.as_os_str().is_empty())
-            && let Ok(d) = File::open(dir)
-        {
-            let _ = d.sync_all();
-        }
-        self.temp = PathBuf::new();
-        Ok(())
-    }
-
-    fn io_error(&self, doing: &str, e: std::io::Error) -> Error {
-        Error::transport(format!("{doing} \"output_path\" \"{}\": {e}", self.shown))
-    }
-}
-
-impl Drop for PendingFile {
-    fn drop(&mut self) {
-        drop(self.file.take());
-        if !self.temp.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.temp);
+            if n == 0 {
+                break;
+            }
+            check.skip(n);
+        } else {
+            // Headers one block at a time, small entries whole: the checker sees these.
+            let want = if skip == 0 { TAR_BLOCK } else { skip as usize }.min(CHUNK);
+            let n = fill(&mut body, &mut buf[..want])?;
+            if n == 0 {
+                break;
+            }
+            check.feed(&buf[..n]);
+            file.write(&buf[..n])?;
         }
     }
+    check.finish()
 }
 
 #[cfg(test)]

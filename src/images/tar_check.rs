@@ -169,6 +169,31 @@ impl TarCheck {
         TarState::Broken
     }
 
+    /// How many of the next bytes this checker would only count, never look at (an entry's
+    /// data and padding; everything once it stopped checking): those may bypass it, reported
+    /// with [`TarCheck::skip`].
+    pub fn skippable(&self) -> u64 {
+        match self.state {
+            TarState::Data(left) => left,
+            TarState::Unchecked => u64::MAX,
+            _ => 0,
+        }
+    }
+
+    /// Follows `n` bytes it was not shown; `n` is at most [`TarCheck::skippable`].
+    pub fn skip(&mut self, n: u64) {
+        match self.state {
+            TarState::Data(left) => {
+                debug_assert!(n <= left, "skipped past the entry's data");
+                let n = n.min(left);
+                self.state = if n == left { TarState::Header } else { TarState::Data(left - n) };
+                self.offset += n;
+            }
+            TarState::Unchecked => self.offset += n,
+            _ => debug_assert!(n == 0, "skipped bytes the checker must see"),
+        }
+    }
+
     /// Bytes followed so far.
     pub fn offset(&self) -> u64 {
         self.offset
@@ -300,6 +325,32 @@ fn pax_size(records: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipping_data_is_the_same_as_feeding_it() {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, size) in [("a", 70_000usize), ("b", 0), ("c", 513)] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(size as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, &vec![7u8; size][..]).unwrap();
+        }
+        let archive = b.into_inner().unwrap();
+        let mut check = TarCheck::new();
+        let mut at = 0usize;
+        while at < archive.len() {
+            let skip = check.skippable().min((archive.len() - at) as u64) as usize;
+            if skip > 0 {
+                check.skip(skip as u64);
+                at += skip;
+            } else {
+                check.feed(&archive[at..at + 512]);
+                at += 512;
+            }
+        }
+        assert_eq!(check.finish().unwrap(), archive.len() as u64);
+    }
     use crate::error::Status;
 
     fn archive(build: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {

@@ -2,11 +2,15 @@
 //!
 //! All ureq-specific code lives here (its transport API is outside ureq's semver promise).
 
+mod direct;
 mod endpoint;
+mod spliced_body;
 mod tls;
 mod unix;
 
+pub use direct::{DirectResponse, DirectTarget, Limits};
 pub use endpoint::{Endpoint, DEFAULT_HOST};
+pub use spliced_body::{SpliceError, SplicedBody};
 pub use tls::TlsFiles;
 
 use std::time::Duration;

@@ -125,13 +125,11 @@ fn map_io(e: io::Error, timeout: NextTimeout) -> ureq::Error {
 /// Writes everything with `send(MSG_NOSIGNAL)`: a daemon that closes the socket mid-upload
 /// must give this call an EPIPE error, not kill a C host process (whose SIGPIPE is usually
 /// left at its default action) with SIGPIPE.
-fn send_all(stream: &UnixStream, mut buf: &[u8]) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
+pub(super) fn send_all(fd: std::os::fd::RawFd, mut buf: &[u8]) -> io::Result<()> {
     while !buf.is_empty() {
-        // SAFETY: a valid socket descriptor and a readable buffer of buf.len() bytes.
-        let n = unsafe {
-            libc::send(stream.as_raw_fd(), buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL)
-        };
+        // SAFETY: a socket descriptor the caller holds open and a readable buffer of
+        // buf.len() bytes.
+        let n = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) };
         if n < 0 {
             let e = io::Error::last_os_error();
             if e.kind() == io::ErrorKind::Interrupted {
@@ -160,7 +158,7 @@ impl Transport for UnixTransport {
             self.write_timeout = wanted;
         }
         let output = &self.buffers.output()[..amount];
-        send_all(&self.stream, output).map_err(|e| map_io(e, timeout))
+        send_all(std::os::fd::AsRawFd::as_raw_fd(&**self.stream), output).map_err(|e| map_io(e, timeout))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {

@@ -35,6 +35,9 @@ pub enum Reply {
     Stall(u16, Vec<(String, String)>, Vec<u8>, Duration),
     /// Closes the connection without answering.
     Hangup,
+    /// These bytes verbatim (status line, headers and body as the test frames them), then
+    /// the connection is closed.
+    Raw(Vec<u8>),
 }
 
 pub fn json(status: u16, body: &str) -> Reply {
@@ -187,6 +190,10 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Seen>>) {
                 return;
             }
             Reply::Hangup => return,
+            Reply::Raw(bytes) => {
+                let _ = out.write_all(&bytes);
+                return;
+            }
         }
     }
 }

@@ -1,0 +1,188 @@
+//! Where a save with `output_path` writes: a regular file replaced atomically, or a device or
+//! pipe written in place.
+//!
+//! A regular file (or a name that does not exist yet) is written to a hidden temporary file
+//! next to it and renamed into place only once the archive is complete and synced, so a failed
+//! save never leaves a truncated file where the caller expects an archive. A symbolic link is
+//! followed, so the link stays and its target is replaced.
+//!
+//! A character device, FIFO or other special file (`/dev/null`, `/dev/stdout`, a named pipe a
+//! reader waits on) cannot be replaced by a rename, and must not be: renaming a temporary file
+//! over `/dev/null` would replace the device for the whole machine. Those are opened and written
+//! directly; what a failed save already wrote to them cannot be taken back.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+
+/// Numbers temporary files within this process.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// How many symbolic links are followed before giving up (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+/// The destination of a save. Dropped without [`SaveOutput::commit`] (any failure, a panic),
+/// a temporary file removes itself.
+pub struct SaveOutput {
+    file: Option<File>,
+    /// Empty for a special file written in place (nothing to rename or remove).
+    temp: PathBuf,
+    target: PathBuf,
+    /// `output_path` as the caller wrote it, for messages.
+    shown: String,
+}
+
+impl SaveOutput {
+    /// Checks `output_path` and opens what the archive is written to, before anything is sent
+    /// to the daemon.
+    pub fn open(path: &str) -> Result<SaveOutput> {
+        let shown = path.escape_debug().to_string();
+        if path.is_empty() {
+            return Err(Error::invalid("save options: \"output_path\" is empty"));
+        }
+        let target = follow_links(Path::new(path), &shown)?;
+        if path.ends_with('/') || target.is_dir() {
+            return Err(Error::invalid(format!(
+                "save options: \"output_path\" \"{shown}\" is a directory; name the archive file"
+            )));
+        }
+        match std::fs::metadata(&target) {
+            Ok(meta) if !meta.file_type().is_file() => {
+                return SaveOutput::special(target, meta.file_type(), shown);
+            }
+            _ => {}
+        }
+        SaveOutput::temporary(target, shown)
+    }
+
+    /// A device or FIFO: opened for writing as it is (no create, no truncate, no rename).
+    fn special(target: PathBuf, kind: std::fs::FileType, shown: String) -> Result<SaveOutput> {
+        if kind.is_socket() {
+            return Err(Error::invalid(format!(
+                "save options: \"output_path\" \"{shown}\" is a socket; name a file, a device or a FIFO"
+            )));
+        }
+        let file = OpenOptions::new().write(true).open(&target).map_err(|e| {
+            Error::invalid(format!("save options: \"output_path\" \"{shown}\": cannot open it for writing: {e}"))
+        })?;
+        Ok(SaveOutput { file: Some(file), temp: PathBuf::new(), target, shown })
+    }
+
+    /// A regular file or a new name: `<dir>/.<name>.tmp-<pid>-<n>` (mode 0644 less the umask).
+    fn temporary(target: PathBuf, shown: String) -> Result<SaveOutput> {
+        let Some(name) = target.file_name() else {
+            return Err(Error::invalid(format!(
+                "save options: \"output_path\" \"{shown}\" does not name a file"
+            )));
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            let e = if dir.exists() {
+                Error::invalid(format!(
+                    "save options: \"output_path\" \"{shown}\": \"{}\" is not a directory",
+                    dir.display()
+                ))
+            } else {
+                Error::not_found(format!(
+                    "save options: \"output_path\" \"{shown}\": directory \"{}\" does not exist",
+                    dir.display()
+                ))
+            };
+            return Err(e);
+        }
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(
+            ".tmp-{}-{}",
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let temp = dir.join(temp_name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&temp)
+            .map_err(|e| {
+                Error::invalid(format!(
+                    "save options: \"output_path\" \"{shown}\": cannot create \"{}\": {e}",
+                    temp.display()
+                ))
+            })?;
+        Ok(SaveOutput { file: Some(file), temp, target, shown })
+    }
+
+    /// The descriptor the archive goes to (for a zero-copy transfer).
+    pub fn raw_fd(&self) -> RawFd {
+        self.file.as_ref().expect("file open until commit").as_raw_fd()
+    }
+
+    pub fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        let file = self.file.as_mut().expect("file open until commit");
+        file.write_all(chunk).map_err(|e| self.io_error("writing", e))
+    }
+
+    /// Syncs a complete archive file and renames it into place; a special file is just closed.
+    pub fn commit(mut self) -> Result<()> {
+        let file = self.file.take().expect("file open until commit");
+        if self.temp.as_os_str().is_empty() {
+            return Ok(());
+        }
+        file.sync_all().map_err(|e| self.io_error("syncing", e))?;
+        drop(file);
+        std::fs::rename(&self.temp, &self.target)
+            .map_err(|e| self.io_error("renaming the finished archive to", e))?;
+        // The rename itself survives a crash only once the directory is synced; best effort.
+        if let Some(dir) = self.target.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Ok(d) = File::open(dir)
+        {
+            let _ = d.sync_all();
+        }
+        self.temp = PathBuf::new();
+        Ok(())
+    }
+
+    pub fn io_error(&self, doing: &str, e: std::io::Error) -> Error {
+        Error::transport(format!("{doing} \"output_path\" \"{}\": {e}", self.shown))
+    }
+}
+
+impl Drop for SaveOutput {
+    fn drop(&mut self) {
+        drop(self.file.take());
+        if !self.temp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Follows symbolic links (also dangling ones: the archive is created where the link points),
+/// so the rename replaces the link's target and leaves the link.
+fn follow_links(path: &Path, shown: &str) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current).map_err(|e| {
+                    Error::invalid(format!("save options: \"output_path\" \"{shown}\": cannot read the link: {e}"))
+                })?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(Error::invalid(format!(
+        "save options: \"output_path\" \"{shown}\": more than {MAX_LINKS} symbolic links"
+    )))
+}

@@ -1,0 +1,265 @@
+//! A plain-HTTP GET on a connection of its own, for answers too big to copy: the body is read
+//! by [`SplicedBody`](super::spliced_body::SplicedBody), which can move it to a file
+//! descriptor without passing it through this process's memory.
+//!
+//! ureq reads every body into its own buffer and copies it out again, and the kernel copies it
+//! into that buffer: for a multi-gigabyte `docker save` written to a file or device that is
+//! most of the client's CPU time. This path speaks just enough HTTP/1.1 for one GET (request
+//! line and headers out; status, headers and body framing in) over Unix sockets and plain TCP.
+//! TLS endpoints have no such path (the bytes must be decrypted here) and keep using ureq.
+
+use std::io::{self, Read};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::endpoint::Endpoint;
+use super::spliced_body::{Framing, SplicedBody};
+
+/// The longest response head accepted (status line and headers).
+const MAX_HEAD: usize = 64 * 1024;
+
+/// Where direct requests go: a non-TLS endpoint and the identity the client sends.
+#[derive(Debug, Clone)]
+pub struct DirectTarget {
+    dial: Dial,
+    /// The `Host` header: what ureq sends for the same endpoint.
+    host_header: String,
+    base_path: String,
+    user_agent: String,
+}
+
+#[derive(Debug, Clone)]
+enum Dial {
+    Unix(PathBuf),
+    Tcp(String, u16),
+}
+
+/// A call's time limits: a deadline for the whole call and the longest wait for any one read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    pub deadline: Option<Instant>,
+    pub inactivity: Option<Duration>,
+}
+
+impl Limits {
+    /// The socket timeout for the next blocking operation (`None` = wait forever), or a
+    /// timeout error once the deadline has passed.
+    pub fn next_wait(&self) -> io::Result<Option<Duration>> {
+        let left = match self.deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "the call's time limit passed"));
+                }
+                Some(left)
+            }
+            None => None,
+        };
+        Ok(match (left, self.inactivity) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+}
+
+/// The socket of a direct request.
+pub(super) enum Stream {
+    Unix(UnixStream),
+    Tcp(TcpStream),
+}
+
+impl Stream {
+    pub(super) fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.set_read_timeout(t),
+            Stream::Tcp(s) => s.set_read_timeout(t),
+        }
+    }
+
+    fn set_write_timeout(&self, t: Option<Duration>) -> io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.set_write_timeout(t),
+            Stream::Tcp(s) => s.set_write_timeout(t),
+        }
+    }
+
+    pub(super) fn raw_fd(&self) -> RawFd {
+        match self {
+            Stream::Unix(s) => s.as_raw_fd(),
+            Stream::Tcp(s) => s.as_raw_fd(),
+        }
+    }
+
+    pub(super) fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Unix(s) => (&*s).read(buf),
+            Stream::Tcp(s) => (&*s).read(buf),
+        }
+    }
+}
+
+/// A response whose head has been read; the body has not.
+pub struct DirectResponse {
+    pub status: u16,
+    pub body: SplicedBody,
+}
+
+impl DirectTarget {
+    /// The direct target for an endpoint, or `None` for TLS (which has no direct path).
+    pub fn new(endpoint: &Endpoint, user_agent: &str) -> Option<DirectTarget> {
+        let (dial, host_header, base_path) = match endpoint {
+            Endpoint::Unix(path) => (Dial::Unix(path.clone()), "docker".to_string(), String::new()),
+            Endpoint::Tcp { tls: true, .. } => return None,
+            Endpoint::Tcp { host, port, base_path, tls: false } => {
+                let shown = if host.contains(':') { format!("[{host}]") } else { host.clone() };
+                (Dial::Tcp(host.clone(), *port), format!("{shown}:{port}"), base_path.clone())
+            }
+        };
+        Some(DirectTarget { dial, host_header, base_path, user_agent: user_agent.to_string() })
+    }
+
+    /// Sends `GET <base path><path_and_query>` with `headers` on a new connection (closed when
+    /// the body is dropped) and reads the answer's head.
+    pub fn get(
+        &self,
+        path_and_query: &str,
+        headers: &[(&'static str, String)],
+        limits: Limits,
+    ) -> io::Result<DirectResponse> {
+        let stream = self.connect(limits)?;
+        let mut head = format!(
+            "GET {}{} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\nAccept: */*\r\nConnection: close\r\n",
+            self.base_path, path_and_query, self.host_header, self.user_agent
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.set_write_timeout(limits.next_wait()?)?;
+        super::unix::send_all(stream.raw_fd(), head.as_bytes())?;
+        read_head(stream, limits)
+    }
+
+    fn connect(&self, limits: Limits) -> io::Result<Stream> {
+        match &self.dial {
+            Dial::Unix(path) => UnixStream::connect(path)
+                .map(Stream::Unix)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot connect to {}: {e}", path.display()))),
+            Dial::Tcp(host, port) => {
+                let mut last = None;
+                for addr in (host.as_str(), *port).to_socket_addrs()? {
+                    let attempt = match limits.next_wait()? {
+                        Some(t) => TcpStream::connect_timeout(&addr, t),
+                        None => TcpStream::connect(addr),
+                    };
+                    match attempt {
+                        Ok(s) => return Ok(Stream::Tcp(s)),
+                        Err(e) => last = Some(e),
+                    }
+                }
+                Err(last.unwrap_or_else(|| {
+                    io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"))
+                }))
+            }
+        }
+    }
+}
+
+/// Reads the status line and headers; bytes after them stay buffered as the body's start.
+fn read_head(stream: Stream, limits: Limits) -> io::Result<DirectResponse> {
+    let mut buf = vec![0u8; MAX_HEAD];
+    let mut end = 0;
+    let head_len = loop {
+        if let Some(i) = find(&buf[..end], b"\r\n\r\n") {
+            break i + 4;
+        }
+        if end == buf.len() {
+            return Err(bad("a response head longer than 64 KiB"));
+        }
+        stream.set_read_timeout(limits.next_wait()?)?;
+        let n = match stream.read(&mut buf[end..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the daemon closed the connection before it answered",
+            ));
+        }
+        end += n;
+    };
+    let text = std::str::from_utf8(&buf[..head_len]).map_err(|_| bad("a response head that is not text"))?;
+    let mut lines = text.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = parse_status(status_line)?;
+    let mut chunked = false;
+    let mut length = None;
+    for line in lines.filter(|l| !l.is_empty()) {
+        let (name, value) = line.split_once(':').ok_or_else(|| bad("a header line without a colon"))?;
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = value.to_ascii_lowercase().split(',').any(|c| c.trim() == "chunked");
+        } else if name.eq_ignore_ascii_case("content-length") {
+            length = Some(value.parse::<u64>().map_err(|_| bad("an unreadable Content-Length"))?);
+        }
+    }
+    // RFC 9112 §6.3: chunked wins over Content-Length; neither means "until the server closes".
+    let framing = match (chunked, length) {
+        (true, _) => Framing::chunked(),
+        (false, Some(n)) => Framing::Length(n),
+        (false, None) => Framing::UntilClose,
+    };
+    buf.copy_within(head_len..end, 0);
+    let body = SplicedBody::new(stream, buf, end - head_len, framing, limits);
+    Ok(DirectResponse { status, body })
+}
+
+fn parse_status(line: &str) -> io::Result<u16> {
+    let mut parts = line.splitn(3, ' ');
+    let version = parts.next().unwrap_or_default();
+    if !version.starts_with("HTTP/1.") {
+        return Err(bad("a status line that is not HTTP/1.x"));
+    }
+    let code = parts.next().unwrap_or_default();
+    match code.parse::<u16>() {
+        Ok(c) if (200..600).contains(&c) => Ok(c),
+        _ => Err(bad("an unreadable status code")),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn bad(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("the daemon sent {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines() {
+        assert_eq!(parse_status("HTTP/1.1 200 OK").unwrap(), 200);
+        assert_eq!(parse_status("HTTP/1.0 404 Not Found").unwrap(), 404);
+        assert!(parse_status("HTTP/2 200").is_err());
+        assert!(parse_status("HTTP/1.1 abc").is_err());
+        assert!(parse_status("HTTP/1.1 100 Continue").is_err());
+    }
+
+    #[test]
+    fn tls_has_no_direct_path() {
+        let tls = Endpoint::parse("https://127.0.0.1:2376", false).unwrap();
+        assert!(DirectTarget::new(&tls, "ua").is_none());
+        let tcp = Endpoint::parse("tcp://127.0.0.1:2375/prefix", false).unwrap();
+        let t = DirectTarget::new(&tcp, "ua").unwrap();
+        assert_eq!(t.host_header, "127.0.0.1:2375");
+        assert_eq!(t.base_path, "/prefix");
+    }
+}

@@ -1,0 +1,589 @@
+//! The body of a [direct](super::direct) response: decoded from its HTTP framing (chunked,
+//! Content-Length or until close), readable as a stream, or moved to a file descriptor with
+//! splice(2) so that its bytes never enter this process.
+//!
+//! Zero copy: data goes socket → pipe (the kernel hands the socket's pages to the pipe) →
+//! destination (free for /dev/null, one copy into the page cache for a file). Only the framing
+//! (a chunk's size line and CRLF, a few bytes) is read into memory; data bytes that arrive in
+//! the same read are written into the pipe, which is emptied after every splice, so the order
+//! holds.
+//! A destination that cannot take a splice (EINVAL) gets the pipe's bytes by read and write.
+
+use std::io::{self, Read};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Duration;
+
+use super::direct::{Limits, Stream};
+
+/// How many bytes a framing read asks for: a chunk's trailing CRLF and next size line fit,
+/// while little of the data that follows is copied along.
+const CONTROL_READ: usize = 64;
+/// The longest chunk-size or trailer line accepted.
+const MAX_LINE: usize = 4096;
+/// The pipe size asked for (the kernel may give less).
+const PIPE_SIZE: i32 = 1 << 20;
+
+/// How the body's end is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `Content-Length`: this many bytes are left.
+    Length(u64),
+    /// Neither length nor chunked: the body ends when the daemon closes the connection.
+    UntilClose,
+    Chunked(Chunk),
+    Done,
+}
+
+/// Where a chunked body stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chunk {
+    /// Expecting a size line.
+    Size,
+    /// Inside a chunk's data: this many bytes are left.
+    Data(u64),
+    /// Expecting the CRLF after a chunk's data.
+    DataEnd,
+    /// After the last (zero) chunk: trailer lines up to an empty one.
+    Trailer,
+}
+
+impl Framing {
+    pub fn chunked() -> Framing {
+        Framing::Chunked(Chunk::Size)
+    }
+}
+
+/// Where a [`SplicedBody::splice_to`] failed: reading the daemon's answer, or writing the
+/// destination (the caller names the destination in its message).
+#[derive(Debug)]
+pub enum SpliceError {
+    Input(io::Error),
+    Output(io::Error),
+}
+
+pub struct SplicedBody {
+    stream: Stream,
+    /// Bytes read from the socket and not consumed yet: `buf[pos..end]`.
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    framing: Framing,
+    limits: Limits,
+    /// The read timeout currently set on the socket.
+    timeout_set: Option<Option<Duration>>,
+    pipe: Option<Pipe>,
+}
+
+impl SplicedBody {
+    pub(super) fn new(stream: Stream, mut buf: Vec<u8>, buffered: usize, framing: Framing, limits: Limits) -> SplicedBody {
+        // Room for the longest framing line plus one read, so `fill` always has space.
+        if buf.len() < MAX_LINE + 2 + CONTROL_READ {
+            buf.resize(MAX_LINE + 2 + CONTROL_READ, 0);
+        }
+        SplicedBody { stream, buf, pos: 0, end: buffered, framing, limits, timeout_set: None, pipe: None }
+    }
+
+    /// Moves up to `max` body bytes to `out`; returns how many, 0 at the end of the body.
+    /// When it returns, every byte it counted has reached `out`.
+    pub fn splice_to(&mut self, out: RawFd, max: u64) -> Result<u64, SpliceError> {
+        let mut pipe = match self.pipe.take() {
+            Some(p) => p,
+            None => Pipe::new().map_err(SpliceError::Output)?,
+        };
+        let result = self.splice_through(&mut pipe, out, max);
+        // Kept for the next call; after a failure its contents no longer matter.
+        self.pipe = Some(pipe);
+        result
+    }
+
+    fn splice_through(&mut self, pipe: &mut Pipe, out: RawFd, max: u64) -> Result<u64, SpliceError> {
+        let mut moved = 0u64;
+        while moved < max {
+            let frame = self.data_ahead().map_err(SpliceError::Input)?;
+            if frame == 0 {
+                break;
+            }
+            let n = if self.pos < self.end {
+                // Data that came in with the framing: into the pipe behind what is there.
+                let n = frame.min(max - moved).min((self.end - self.pos) as u64) as usize;
+                let n = n.min(pipe.capacity / 2);
+                if pipe.len + n > pipe.capacity / 2 {
+                    // Written bytes share pages, but keep well clear of a full pipe anyway.
+                    pipe.drain_to(out).map_err(SpliceError::Output)?;
+                }
+                pipe.write(&self.buf[self.pos..self.pos + n]).map_err(SpliceError::Output)?;
+                self.pos += n;
+                n
+            } else {
+                // The pipe must be empty here: its capacity counts pages, and every socket
+                // buffer spliced in takes one however small, so a pipe with bytes in it may be
+                // full, and a splice into a full pipe would wait for a reader that is us.
+                pipe.drain_to(out).map_err(SpliceError::Output)?;
+                let step = frame.min(max - moved).min(pipe.room() as u64) as usize;
+                self.arm_timeout().map_err(SpliceError::Input)?;
+                let n = pipe.splice_from(self.stream.raw_fd(), step).map_err(SpliceError::Input)?;
+                if n == 0 {
+                    self.end_of_stream().map_err(SpliceError::Input)?;
+                    continue;
+                }
+                pipe.drain_to(out).map_err(SpliceError::Output)?;
+                n
+            };
+            self.consumed(n as u64);
+            moved += n as u64;
+        }
+        pipe.drain_to(out).map_err(SpliceError::Output)?;
+        Ok(moved)
+    }
+
+    /// Reads framing until data is next; returns how much data the current frame has left
+    /// (`u64::MAX` for a body that runs until close), 0 once the body has ended.
+    fn data_ahead(&mut self) -> io::Result<u64> {
+        loop {
+            match self.framing {
+                Framing::Done | Framing::Length(0) => {
+                    self.framing = Framing::Done;
+                    return Ok(0);
+                }
+                Framing::Length(n) => return Ok(n),
+                Framing::UntilClose => return Ok(u64::MAX),
+                Framing::Chunked(Chunk::Data(n)) => return Ok(n),
+                Framing::Chunked(Chunk::DataEnd) => {
+                    let line = self.line()?;
+                    if !line.is_empty() {
+                        return Err(bad("chunk data longer than its size"));
+                    }
+                    self.framing = Framing::Chunked(Chunk::Size);
+                }
+                Framing::Chunked(Chunk::Size) => {
+                    let line = self.line()?;
+                    let digits = line.split(|&b| b == b';').next().unwrap_or_default();
+                    let digits = std::str::from_utf8(digits).map_err(|_| bad("a chunk size that is not text"))?;
+                    let size = u64::from_str_radix(digits.trim(), 16).map_err(|_| bad("an unreadable chunk size"))?;
+                    self.framing = Framing::Chunked(if size == 0 { Chunk::Trailer } else { Chunk::Data(size) });
+                }
+                Framing::Chunked(Chunk::Trailer) => {
+                    if self.line()?.is_empty() {
+                        self.framing = Framing::Done;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes one CRLF-terminated line from the buffer (reading a little more as needed) and
+    /// returns it without the CRLF.
+    fn line(&mut self) -> io::Result<Vec<u8>> {
+        loop {
+            if let Some(i) = self.buf[self.pos..self.end].windows(2).position(|w| w == b"\r\n") {
+                let line = self.buf[self.pos..self.pos + i].to_vec();
+                self.pos += i + 2;
+                return Ok(line);
+            }
+            if self.end - self.pos > MAX_LINE {
+                return Err(bad("a chunk framing line longer than 4 KiB"));
+            }
+            if self.fill(CONTROL_READ)? == 0 {
+                return Err(cut_short());
+            }
+        }
+    }
+
+    /// Appends up to `want` bytes from the socket to the buffer; returns how many (0 = EOF).
+    fn fill(&mut self, want: usize) -> io::Result<usize> {
+        if self.pos == self.end {
+            self.pos = 0;
+            self.end = 0;
+        } else if self.end + want > self.buf.len() {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        let room = (self.buf.len() - self.end).min(want);
+        self.arm_timeout()?;
+        loop {
+            match self.stream.read(&mut self.buf[self.end..self.end + room]) {
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(timeout_named(e)),
+            }
+        }
+    }
+
+    /// Counts `n` data bytes as delivered.
+    fn consumed(&mut self, n: u64) {
+        self.framing = match self.framing {
+            Framing::Length(left) => Framing::Length(left - n),
+            Framing::Chunked(Chunk::Data(left)) if left == n => Framing::Chunked(Chunk::DataEnd),
+            Framing::Chunked(Chunk::Data(left)) => Framing::Chunked(Chunk::Data(left - n)),
+            other => other,
+        };
+    }
+
+    /// The socket reached EOF: the end of an until-close body, or a body cut short.
+    fn end_of_stream(&mut self) -> io::Result<()> {
+        if self.framing == Framing::UntilClose {
+            self.framing = Framing::Done;
+            Ok(())
+        } else {
+            Err(cut_short())
+        }
+    }
+
+    /// Sets the socket's read timeout for the next wait (only when it changes).
+    fn arm_timeout(&mut self) -> io::Result<()> {
+        let wait = self.limits.next_wait()?;
+        if self.timeout_set != Some(wait) {
+            self.stream.set_read_timeout(wait)?;
+            self.timeout_set = Some(wait);
+        }
+        Ok(())
+    }
+}
+
+impl Read for SplicedBody {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let frame = self.data_ahead()?;
+            if frame == 0 {
+                return Ok(0);
+            }
+            let want = (frame.min(out.len() as u64)) as usize;
+            let n = if self.pos < self.end {
+                let n = want.min(self.end - self.pos);
+                out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+                self.pos += n;
+                n
+            } else {
+                self.arm_timeout()?;
+                match self.stream.read(&mut out[..want]) {
+                    Ok(0) => {
+                        self.end_of_stream()?;
+                        continue;
+                    }
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(timeout_named(e)),
+                }
+            };
+            self.consumed(n as u64);
+            return Ok(n);
+        }
+    }
+}
+
+/// A pipe of our own between the socket and the destination, with its fill level.
+struct Pipe {
+    read: OwnedFd,
+    write: OwnedFd,
+    capacity: usize,
+    len: usize,
+    /// False once the destination refused a splice: drained by read and write from then on.
+    out_splices: bool,
+}
+
+impl Pipe {
+    fn new() -> io::Result<Pipe> {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 fills two descriptors we then own.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: fresh descriptors from pipe2, owned from here on.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        // A bigger pipe means fewer trips to the destination; refusal (a low
+        // /proc/sys/fs/pipe-max-size) only costs speed.
+        // SAFETY: fcntl on a pipe descriptor we own.
+        let capacity = unsafe {
+            libc::fcntl(write.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE);
+            libc::fcntl(write.as_raw_fd(), libc::F_GETPIPE_SZ)
+        };
+        let capacity = if capacity > 0 { capacity as usize } else { 64 * 1024 };
+        Ok(Pipe { read, write, capacity, len: 0, out_splices: true })
+    }
+
+    fn room(&self) -> usize {
+        self.capacity - self.len
+    }
+
+    /// Moves up to `max` bytes from the socket into the pipe (never more than its room, so
+    /// this never blocks on the pipe); 0 = the socket is at EOF.
+    fn splice_from(&mut self, socket: RawFd, max: usize) -> io::Result<usize> {
+        loop {
+            // SAFETY: two descriptors we hold open; null offsets (neither is seekable).
+            let n = unsafe {
+                libc::splice(socket, std::ptr::null_mut(), self.write.as_raw_fd(), std::ptr::null_mut(), max, libc::SPLICE_F_MOVE)
+            };
+            if n >= 0 {
+                self.len += n as usize;
+                return Ok(n as usize);
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(timeout_named(e));
+            }
+        }
+    }
+
+    /// Writes bytes from memory into the pipe (at most its room).
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut done = 0;
+        while done < bytes.len() {
+            // SAFETY: a pipe descriptor we own and a readable slice.
+            let n = unsafe { libc::write(self.write.as_raw_fd(), bytes[done..].as_ptr().cast(), bytes.len() - done) };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            done += n as usize;
+        }
+        self.len += done;
+        Ok(())
+    }
+
+    /// Empties the pipe into `out`.
+    fn drain_to(&mut self, out: RawFd) -> io::Result<()> {
+        while self.len > 0 {
+            let n = if self.out_splices {
+                // SAFETY: descriptors the caller and we hold open; null offsets write at the
+                // destination's current position.
+                let n = unsafe {
+                    libc::splice(self.read.as_raw_fd(), std::ptr::null_mut(), out, std::ptr::null_mut(), self.len, libc::SPLICE_F_MOVE)
+                };
+                if n < 0 {
+                    let e = io::Error::last_os_error();
+                    match e.raw_os_error() {
+                        Some(libc::EINTR) => continue,
+                        Some(libc::EINVAL) => {
+                            self.out_splices = false;
+                            continue;
+                        }
+                        _ => return Err(e),
+                    }
+                }
+                n as usize
+            } else {
+                self.copy_out(out)?
+            };
+            if n == 0 {
+                return Err(io::Error::new(io::ErrorKind::WriteZero, "the destination took no bytes"));
+            }
+            self.len -= n;
+        }
+        Ok(())
+    }
+
+    /// One read from the pipe and a full write of it to `out` (for destinations without splice).
+    fn copy_out(&mut self, out: RawFd) -> io::Result<usize> {
+        let mut chunk = [0u8; 64 * 1024];
+        let want = self.len.min(chunk.len());
+        let n = loop {
+            // SAFETY: a pipe descriptor we own and a writable buffer of `want` bytes.
+            let n = unsafe { libc::read(self.read.as_raw_fd(), chunk.as_mut_ptr().cast(), want) };
+            if n >= 0 {
+                break n as usize;
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        };
+        let mut done = 0;
+        while done < n {
+            // SAFETY: the caller's open descriptor and the bytes just read.
+            let w = unsafe { libc::write(out, chunk[done..n].as_ptr().cast(), n - done) };
+            if w < 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            done += w as usize;
+        }
+        Ok(n)
+    }
+}
+
+fn bad(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("the daemon sent {what}"))
+}
+
+fn cut_short() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "the daemon closed the connection before the answer ended")
+}
+
+/// A socket timeout surfaces as EAGAIN; say what it is.
+fn timeout_named(e: io::Error) -> io::Error {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            io::Error::new(io::ErrorKind::TimedOut, "no data from the daemon within the time allowed")
+        }
+        _ => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::os::unix::net::UnixStream;
+
+    /// A body whose socket delivers `wire` (in pieces of `piece` bytes) and then closes.
+    fn body(wire: &[u8], piece: usize, framing: Framing) -> SplicedBody {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        let wire = wire.to_vec();
+        std::thread::spawn(move || {
+            let mut theirs = theirs;
+            for p in wire.chunks(piece.max(1)) {
+                if theirs.write_all(p).is_err() {
+                    return;
+                }
+                if piece >= 4096 {
+                    // Let the reader catch up, so reads also see a drained socket.
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            }
+        });
+        SplicedBody::new(Stream::Unix(ours), vec![0; 1024], 0, framing, Limits::default())
+    }
+
+    fn chunked(parts: &[&[u8]]) -> Vec<u8> {
+        let mut w = Vec::new();
+        for p in parts {
+            w.extend_from_slice(format!("{:x}\r\n", p.len()).as_bytes());
+            w.extend_from_slice(p);
+            w.extend_from_slice(b"\r\n");
+        }
+        w.extend_from_slice(b"0\r\n\r\n");
+        w
+    }
+
+    fn data(n: usize, seed: u8) -> Vec<u8> {
+        (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    }
+
+    fn read_all(b: &mut SplicedBody) -> io::Result<Vec<u8>> {
+        let mut v = Vec::new();
+        b.read_to_end(&mut v)?;
+        Ok(v)
+    }
+
+    /// Splices everything into a temporary file, in steps of `step` bytes.
+    fn splice_all(b: &mut SplicedBody, step: u64) -> Result<Vec<u8>, SpliceError> {
+        let path = std::env::temp_dir().join(format!("dc-splice-{}-{step}-{:?}", std::process::id(), std::thread::current().id()));
+        let file = std::fs::File::create(&path).unwrap();
+        let result = loop {
+            match b.splice_to(file.as_raw_fd(), step) {
+                Ok(0) => break Ok(()),
+                Ok(_) => {}
+                Err(e) => break Err(e),
+            }
+        };
+        let bytes = std::fs::read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        result.map(|()| bytes)
+    }
+
+    #[test]
+    fn chunked_bodies_read_and_splice_whatever_the_pieces() {
+        let a = data(7_000, 1);
+        let b = data(3, 2);
+        let c = data(30_000, 3);
+        let want: Vec<u8> = [a.clone(), b.clone(), c.clone()].concat();
+        let wire = chunked(&[&a, &b, &c]);
+        for piece in [1, 7, 64, 4096, 1 << 20] {
+            assert_eq!(read_all(&mut body(&wire, piece, Framing::chunked())).unwrap(), want, "read, pieces of {piece}");
+            for step in [1, 512, 10_000, u64::MAX] {
+                let got = splice_all(&mut body(&wire, piece, Framing::chunked()), step).unwrap();
+                assert!(got == want, "splice, pieces of {piece}, steps of {step}");
+            }
+        }
+    }
+
+    #[test]
+    fn more_than_a_pipeful_in_one_splice() {
+        let d = data(3 << 20, 5);
+        let wire = chunked(&[&d[..32768], &d[32768..2_000_000], &d[2_000_000..]]);
+        assert!(splice_all(&mut body(&wire, 1 << 16, Framing::chunked()), u64::MAX).unwrap() == d);
+    }
+
+    #[test]
+    fn extensions_trailers_and_mixed_reads() {
+        let wire = b"5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n".to_vec();
+        let mut b = body(&wire, 3, Framing::chunked());
+        let mut first = [0u8; 4];
+        b.read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"hell");
+        assert_eq!(splice_all(&mut b, u64::MAX).unwrap(), b"o world");
+    }
+
+    #[test]
+    fn content_length_and_until_close() {
+        let d = data(200_000, 9);
+        let mut wire = d.clone();
+        wire.extend_from_slice(b"extra bytes past the length are not body");
+        assert!(splice_all(&mut body(&wire, 5000, Framing::Length(d.len() as u64)), 4096).unwrap() == d);
+        assert!(read_all(&mut body(&d, 5000, Framing::UntilClose)).unwrap() == d);
+        assert!(splice_all(&mut body(&d, 5000, Framing::UntilClose), u64::MAX).unwrap() == d);
+    }
+
+    #[test]
+    fn a_body_cut_short_or_malformed_is_an_error() {
+        let full = chunked(&[&data(10_000, 4)]);
+        let cut = &full[..full.len() - 9];
+        let e = read_all(&mut body(cut, 999, Framing::chunked())).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{e}");
+        assert!(matches!(splice_all(&mut body(cut, 999, Framing::chunked()), u64::MAX), Err(SpliceError::Input(_))));
+        let e = read_all(&mut body(&data(10, 1), 4, Framing::Length(11))).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{e}");
+        let e = read_all(&mut body(b"zz\r\nab\r\n0\r\n\r\n", 64, Framing::chunked())).unwrap_err();
+        assert!(e.to_string().contains("chunk size"), "{e}");
+        let e = read_all(&mut body(b"2\r\nabc\r\n0\r\n\r\n", 64, Framing::chunked())).unwrap_err();
+        assert!(e.to_string().contains("longer than its size"), "{e}");
+        let e = read_all(&mut body(&vec![b'1'; 10_000], 64, Framing::chunked())).unwrap_err();
+        assert!(e.to_string().contains("longer than 4 KiB"), "{e}");
+    }
+
+    #[test]
+    fn a_silent_daemon_times_out() {
+        let (ours, _theirs) = UnixStream::pair().unwrap();
+        let limits = Limits { deadline: None, inactivity: Some(Duration::from_millis(50)) };
+        let mut b = SplicedBody::new(Stream::Unix(ours), vec![0; 64], 0, Framing::chunked(), limits);
+        let e = read_all(&mut b).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+        let (ours, _theirs) = UnixStream::pair().unwrap();
+        let mut b = SplicedBody::new(Stream::Unix(ours), vec![0; 64], 0, Framing::Length(10), limits);
+        match splice_all(&mut b, u64::MAX) {
+            Err(SpliceError::Input(e)) => assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}"),
+            other => panic!("{:?}", other.map(|v| v.len())),
+        }
+    }
+
+    #[test]
+    fn a_destination_without_splice_gets_the_bytes_by_write() {
+        // A Unix socket as destination: splice(2) into it works on some kernels and not on
+        // others; either way every byte must arrive in order.
+        let d = data(500_000, 7);
+        let wire = chunked(&[&d[..123_456], &d[123_456..]]);
+        let (dest, mut reader) = UnixStream::pair().unwrap();
+        let collector = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            reader.read_to_end(&mut v).unwrap();
+            v
+        });
+        let mut b = body(&wire, 8192, Framing::chunked());
+        while b.splice_to(dest.as_raw_fd(), u64::MAX).unwrap() > 0 {}
+        drop(dest);
+        assert!(collector.join().unwrap() == d);
+    }
+}
