@@ -15,8 +15,11 @@ use std::time::Duration;
 
 use super::direct::{Limits, Stream};
 
-/// How many bytes a framing read asks for: a chunk's trailing CRLF and next size line fit,
-/// while little of the data that follows is copied along.
+/// How many bytes a framing read asks for while the framing's length is not known: a chunk's
+/// trailing CRLF and next size line fit, while little of the data that follows is copied along.
+/// Once one chunk boundary has been seen, reads ask for exactly as many bytes as it took (the
+/// daemon sends chunks of one size, so `\r\n8000\r\n` again): no data byte enters memory,
+/// and a chunk costs three system calls (the framing read and two splices), not five.
 const CONTROL_READ: usize = 64;
 /// The longest chunk-size or trailer line accepted.
 const MAX_LINE: usize = 4096;
@@ -72,6 +75,11 @@ pub struct SplicedBody {
     /// The read timeout currently set on the socket.
     timeout_set: Option<Option<Duration>>,
     pipe: Option<Pipe>,
+    /// Framing bytes taken since the last data byte, and how many the last boundary took.
+    framing_seen: usize,
+    framing_guess: usize,
+    /// Data bytes that went through memory on their way to a splice destination.
+    copied: u64,
 }
 
 impl SplicedBody {
@@ -80,7 +88,19 @@ impl SplicedBody {
         if buf.len() < MAX_LINE + 2 + CONTROL_READ {
             buf.resize(MAX_LINE + 2 + CONTROL_READ, 0);
         }
-        SplicedBody { stream, buf, pos: 0, end: buffered, framing, limits, timeout_set: None, pipe: None }
+        SplicedBody {
+            stream,
+            buf,
+            pos: 0,
+            end: buffered,
+            framing,
+            limits,
+            timeout_set: None,
+            pipe: None,
+            framing_seen: 0,
+            framing_guess: CONTROL_READ,
+            copied: 0,
+        }
     }
 
     /// Moves up to `max` body bytes to `out`; returns how many, 0 at the end of the body.
@@ -104,29 +124,49 @@ impl SplicedBody {
                 break;
             }
             let n = if self.pos < self.end {
-                // Data that came in with the framing: into the pipe behind what is there.
+                // Data that came in with the framing: into an empty pipe (a write into a pipe
+                // whose page slots are taken by spliced buffers could wait for ever), so that
+                // it leaves before the data spliced after it.
+                pipe.drain_to(out).map_err(SpliceError::Output)?;
                 let n = frame.min(max - moved).min((self.end - self.pos) as u64) as usize;
                 let n = n.min(pipe.capacity / 2);
-                if pipe.len + n > pipe.capacity / 2 {
-                    // Written bytes share pages, but keep well clear of a full pipe anyway.
-                    pipe.drain_to(out).map_err(SpliceError::Output)?;
-                }
                 pipe.write(&self.buf[self.pos..self.pos + n]).map_err(SpliceError::Output)?;
                 self.pos += n;
+                self.copied += n as u64;
                 n
             } else {
-                // The pipe must be empty here: its capacity counts pages, and every socket
-                // buffer spliced in takes one however small, so a pipe with bytes in it may be
-                // full, and a splice into a full pipe would wait for a reader that is us.
-                pipe.drain_to(out).map_err(SpliceError::Output)?;
+                if pipe.room() < pipe.capacity / 2 {
+                    pipe.drain_to(out).map_err(SpliceError::Output)?;
+                }
                 let step = frame.min(max - moved).min(pipe.room() as u64) as usize;
-                self.arm_timeout().map_err(SpliceError::Input)?;
-                let n = pipe.splice_from(self.stream.raw_fd(), step).map_err(SpliceError::Input)?;
+                // Data accumulates in the pipe across chunks and leaves in large drains. A
+                // splice into a pipe whose page slots are all taken (each socket buffer takes
+                // one however small) would wait for a reader that is us, so a pipe with
+                // anything in it is only spliced into without waiting; when that cannot
+                // proceed (no data yet, or no free slot) the pipe is drained and the splice
+                // waits on the socket alone.
+                let quick = if pipe.len > 0 {
+                    match pipe.splice_from(self.stream.raw_fd(), step, true) {
+                        Ok(n) => Some(n),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+                        Err(e) => return Err(SpliceError::Input(e)),
+                    }
+                } else {
+                    None
+                };
+                let n = match quick {
+                    Some(n) => n,
+                    None => {
+                        pipe.drain_to(out).map_err(SpliceError::Output)?;
+                        self.arm_timeout().map_err(SpliceError::Input)?;
+                        let step = frame.min(max - moved).min(pipe.room() as u64) as usize;
+                        pipe.splice_from(self.stream.raw_fd(), step, false).map_err(SpliceError::Input)?
+                    }
+                };
                 if n == 0 {
                     self.end_of_stream().map_err(SpliceError::Input)?;
                     continue;
                 }
-                pipe.drain_to(out).map_err(SpliceError::Output)?;
                 n
             };
             self.consumed(n as u64);
@@ -161,6 +201,11 @@ impl SplicedBody {
                     let digits = std::str::from_utf8(digits).map_err(|_| bad("a chunk size that is not text"))?;
                     let size = u64::from_str_radix(digits.trim(), 16).map_err(|_| bad("an unreadable chunk size"))?;
                     self.framing = Framing::Chunked(if size == 0 { Chunk::Trailer } else { Chunk::Data(size) });
+                    if size > 0 {
+                        // A boundary whose length is known: the next one is read by it.
+                        self.framing_guess = self.framing_seen.clamp(3, CONTROL_READ);
+                        self.framing_seen = 0;
+                    }
                 }
                 Framing::Chunked(Chunk::Trailer) => {
                     if self.line()?.is_empty() {
@@ -178,12 +223,16 @@ impl SplicedBody {
             if let Some(i) = self.buf[self.pos..self.end].windows(2).position(|w| w == b"\r\n") {
                 let line = self.buf[self.pos..self.pos + i].to_vec();
                 self.pos += i + 2;
+                self.framing_seen += i + 2;
                 return Ok(line);
             }
             if self.end - self.pos > MAX_LINE {
                 return Err(bad("a chunk framing line longer than 4 KiB"));
             }
-            if self.fill(CONTROL_READ)? == 0 {
+            // Exactly the rest of a boundary as long as the last one, else a larger read.
+            let expected = self.framing_guess.saturating_sub(self.framing_seen + (self.end - self.pos));
+            let want = if expected > 0 { expected } else { CONTROL_READ };
+            if self.fill(want)? == 0 {
                 return Err(cut_short());
             }
         }
@@ -312,21 +361,23 @@ impl Pipe {
         self.capacity - self.len
     }
 
-    /// Moves up to `max` bytes from the socket into the pipe (never more than its room, so
-    /// this never blocks on the pipe); 0 = the socket is at EOF.
-    fn splice_from(&mut self, socket: RawFd, max: usize) -> io::Result<usize> {
+    /// Moves up to `max` bytes from the socket into the pipe; 0 = the socket is at EOF.
+    /// `quick`: without waiting, neither for the socket nor for the pipe (a `WouldBlock` error
+    /// says it would have waited).
+    fn splice_from(&mut self, socket: RawFd, max: usize, quick: bool) -> io::Result<usize> {
+        let flags = libc::SPLICE_F_MOVE | if quick { libc::SPLICE_F_NONBLOCK } else { 0 };
         loop {
             // SAFETY: two descriptors we hold open; null offsets (neither is seekable).
-            let n = unsafe {
-                libc::splice(socket, std::ptr::null_mut(), self.write.as_raw_fd(), std::ptr::null_mut(), max, libc::SPLICE_F_MOVE)
-            };
+            let n = unsafe { libc::splice(socket, std::ptr::null_mut(), self.write.as_raw_fd(), std::ptr::null_mut(), max, flags) };
             if n >= 0 {
                 self.len += n as usize;
                 return Ok(n as usize);
             }
             let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::Interrupted {
-                return Err(timeout_named(e));
+            match e.kind() {
+                io::ErrorKind::Interrupted => continue,
+                io::ErrorKind::WouldBlock if quick => return Err(e),
+                _ => return Err(timeout_named(e)),
             }
         }
     }
@@ -508,6 +559,36 @@ mod tests {
                 assert!(got == want, "splice, pieces of {piece}, steps of {step}");
             }
         }
+    }
+
+    #[test]
+    fn once_a_boundary_is_known_no_data_byte_enters_memory() {
+        // The daemon's shape: chunks of 32 KiB. Only the first two boundaries (the first
+        // size line has no CRLF before it) may read data bytes along with the framing.
+        let d = data(40 * 32768, 6);
+        let parts: Vec<&[u8]> = d.chunks(32768).collect();
+        let wire = chunked(&parts);
+        let mut b = body(&wire, 1 << 20, Framing::chunked());
+        assert!(splice_all(&mut b, u64::MAX).unwrap() == d);
+        assert!(b.copied <= 2 * CONTROL_READ as u64, "{} data bytes went through memory", b.copied);
+        // A boundary longer than the last one is still read whole, whatever the pieces.
+        let (small, big) = (data(20, 1), data(70_000, 2));
+        let wire = chunked(&[&small, &small, &big, &small]);
+        let want = [small.clone(), small.clone(), big.clone(), small.clone()].concat();
+        for piece in [1, 3, 1 << 20] {
+            assert!(splice_all(&mut body(&wire, piece, Framing::chunked()), u64::MAX).unwrap() == want, "pieces of {piece}");
+        }
+    }
+
+    #[test]
+    fn socket_buffers_that_fill_every_pipe_slot_do_not_stall() {
+        // Many one-byte socket buffers queue up before the first splice, which then fills all
+        // of the pipe's page slots with a few hundred bytes: the next splice must not wait
+        // for room that only our own drain would make.
+        let d = data(200_000, 8);
+        let mut b = body(&d, 1, Framing::UntilClose);
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(splice_all(&mut b, u64::MAX).unwrap() == d);
     }
 
     #[test]
