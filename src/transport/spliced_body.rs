@@ -5,8 +5,8 @@
 //! Zero copy: data goes socket → pipe (the kernel hands the socket's pages to the pipe) →
 //! destination (free for /dev/null, one copy into the page cache for a file). Only the framing
 //! (a chunk's size line and CRLF, a few bytes) is read into memory; data bytes that arrive in
-//! the same read are written into the pipe, which is emptied after every splice, so the order
-//! holds.
+//! the same read are written into the (emptied) pipe, so the order holds. Spliced data stays in
+//! the pipe across chunks and leaves in large drains: a chunk costs a framing read and a splice.
 //! A destination that cannot take a splice (EINVAL) gets the pipe's bytes by read and write.
 
 use std::io::{self, Read};
