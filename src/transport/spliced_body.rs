@@ -18,8 +18,7 @@ use super::direct::{Limits, Stream};
 /// How many bytes a framing read asks for while the framing's length is not known: a chunk's
 /// trailing CRLF and next size line fit, while little of the data that follows is copied along.
 /// Once one chunk boundary has been seen, reads ask for exactly as many bytes as it took (the
-/// daemon sends chunks of one size, so `\r\n8000\r\n` again): no data byte enters memory,
-/// and a chunk costs three system calls (the framing read and two splices), not five.
+/// daemon sends chunks of one size, so `\r\n8000\r\n` again): no data byte enters memory.
 const CONTROL_READ: usize = 64;
 /// The longest chunk-size or trailer line accepted.
 const MAX_LINE: usize = 4096;
@@ -138,29 +137,23 @@ impl SplicedBody {
                 if pipe.room() < pipe.capacity / 2 {
                     pipe.drain_to(out).map_err(SpliceError::Output)?;
                 }
-                let step = frame.min(max - moved).min(pipe.room() as u64) as usize;
+                let step = |pipe: &Pipe| frame.min(max - moved).min(pipe.room() as u64) as usize;
                 // Data accumulates in the pipe across chunks and leaves in large drains. A
                 // splice into a pipe whose page slots are all taken (each socket buffer takes
                 // one however small) would wait for a reader that is us, so a pipe with
                 // anything in it is only spliced into without waiting; when that cannot
                 // proceed (no data yet, or no free slot) the pipe is drained and the splice
                 // waits on the socket alone.
-                let quick = if pipe.len > 0 {
-                    match pipe.splice_from(self.stream.raw_fd(), step, true) {
-                        Ok(n) => Some(n),
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
-                        Err(e) => return Err(SpliceError::Input(e)),
-                    }
-                } else {
-                    None
+                let quick = match pipe.len {
+                    0 => None,
+                    _ => pipe.try_splice_from(self.stream.raw_fd(), step(pipe)).map_err(SpliceError::Input)?,
                 };
                 let n = match quick {
                     Some(n) => n,
                     None => {
                         pipe.drain_to(out).map_err(SpliceError::Output)?;
                         self.arm_timeout().map_err(SpliceError::Input)?;
-                        let step = frame.min(max - moved).min(pipe.room() as u64) as usize;
-                        pipe.splice_from(self.stream.raw_fd(), step, false).map_err(SpliceError::Input)?
+                        pipe.splice_from(self.stream.raw_fd(), step(pipe)).map_err(SpliceError::Input)?
                     }
                 };
                 if n == 0 {
@@ -361,23 +354,35 @@ impl Pipe {
         self.capacity - self.len
     }
 
-    /// Moves up to `max` bytes from the socket into the pipe; 0 = the socket is at EOF.
-    /// `quick`: without waiting, neither for the socket nor for the pipe (a `WouldBlock` error
-    /// says it would have waited).
-    fn splice_from(&mut self, socket: RawFd, max: usize, quick: bool) -> io::Result<usize> {
-        let flags = libc::SPLICE_F_MOVE | if quick { libc::SPLICE_F_NONBLOCK } else { 0 };
+    /// Moves up to `max` bytes from the socket into the pipe, waiting for the socket (and for
+    /// room in the pipe); 0 = the socket is at EOF.
+    fn splice_from(&mut self, socket: RawFd, max: usize) -> io::Result<usize> {
+        self.splice_in(socket, max, 0).map_err(timeout_named)
+    }
+
+    /// The same without waiting, neither for the socket nor for the pipe; None = it would have
+    /// waited.
+    fn try_splice_from(&mut self, socket: RawFd, max: usize) -> io::Result<Option<usize>> {
+        match self.splice_in(socket, max, libc::SPLICE_F_NONBLOCK) {
+            Ok(n) => Ok(Some(n)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn splice_in(&mut self, socket: RawFd, max: usize, flags: libc::c_uint) -> io::Result<usize> {
         loop {
             // SAFETY: two descriptors we hold open; null offsets (neither is seekable).
-            let n = unsafe { libc::splice(socket, std::ptr::null_mut(), self.write.as_raw_fd(), std::ptr::null_mut(), max, flags) };
+            let n = unsafe {
+                libc::splice(socket, std::ptr::null_mut(), self.write.as_raw_fd(), std::ptr::null_mut(), max, libc::SPLICE_F_MOVE | flags)
+            };
             if n >= 0 {
                 self.len += n as usize;
                 return Ok(n as usize);
             }
             let e = io::Error::last_os_error();
-            match e.kind() {
-                io::ErrorKind::Interrupted => continue,
-                io::ErrorKind::WouldBlock if quick => return Err(e),
-                _ => return Err(timeout_named(e)),
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
             }
         }
     }
