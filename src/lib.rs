@@ -4,7 +4,7 @@
 //! `images`, `system` → `auth`, `build`, `stream` → `client` → `transport`; `error` is shared.
 
 pub mod auth;
-pub mod build;
+pub mod build_context;
 pub mod client;
 pub mod error;
 pub mod ffi;
@@ -14,6 +14,9 @@ pub mod reference;
 mod sigpipe;
 pub mod stream;
 pub mod system;
+pub mod tar;
+#[cfg(test)]
+mod testutil;
 pub mod transport;
 
 pub use client::{Client, ClientOptions};

@@ -8,7 +8,6 @@ mod common;
 
 use std::io::{Cursor, Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::thread;
 
 use common::engine::{engine, unique};
@@ -65,33 +64,7 @@ impl Drop for Cleanup {
     }
 }
 
-/// A directory of the test's own, removed at the end.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let d = std::env::temp_dir().join(unique(tag));
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    fn entries(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(&self.0)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .collect();
-        v.sort();
-        v
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::scratch::Scratch as TempDir;
 
 /// A small root filesystem tarball whose content is unique to `seed` (so every image made from
 /// it has its own layer and ID).
@@ -226,7 +199,7 @@ fn three_images_in_one_archive_come_back_after_removal() {
     let ids: Vec<String> = names.iter().map(|n| make_image(&c, &mut cleanup, n)).collect();
     assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 3, "three distinct images");
 
-    let path = dir.path("three.tar");
+    let path = dir.join("three.tar");
     save(&c, &opts(json!({"names": names, "output_path": path})), None).unwrap();
     let archive = std::fs::read(&path).unwrap();
     let manifest: Value = serde_json::from_slice(entry(&entries(&archive), "manifest.json")).unwrap();
@@ -254,7 +227,7 @@ fn output_path_is_complete_0644_and_loads_back() {
     let name = format!("{}:out", unique("dctest/archive-out"));
     let id = make_image(&c, &mut cleanup, &name);
 
-    let path = dir.path("image.tar");
+    let path = dir.join("image.tar");
     std::fs::write(&path, b"an older file that is replaced").unwrap();
     save(&c, &opts(json!({"names": name, "output_path": path})), None).unwrap();
     assert_eq!(dir.entries(), vec!["image.tar"], "no temporary file left behind");
@@ -285,7 +258,7 @@ fn output_path_writes_devices_and_fifos_in_place_and_follows_links() {
 
     // A null device of the test's own (mknod c 1 3): renaming a temporary file over it would
     // turn it into a regular file, as it would /dev/null itself.
-    let null_device = dir.path("null");
+    let null_device = dir.join("null");
     let made = std::process::Command::new("mknod").arg(&null_device).args(["c", "1", "3"]).status().unwrap();
     assert!(made.success(), "mknod (the tests run as root)");
     save(&c, &opts(json!({"names": base, "output_path": null_device})), None).unwrap();
@@ -293,7 +266,7 @@ fn output_path_writes_devices_and_fifos_in_place_and_follows_links() {
     assert_eq!(dir.entries(), vec!["null"], "no temporary file");
 
     // A FIFO: the archive reaches the reader on the other end, byte for byte.
-    let fifo = dir.path("fifo");
+    let fifo = dir.join("fifo");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     let reader_path = fifo.clone();
@@ -303,16 +276,16 @@ fn output_path_writes_devices_and_fifos_in_place_and_follows_links() {
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "still the FIFO");
 
     // A symbolic link (relative, into a subdirectory): the link stays, its target is the archive.
-    std::fs::create_dir(dir.path("real")).unwrap();
-    std::os::unix::fs::symlink("real/image.tar", dir.path("link.tar")).unwrap();
-    save(&c, &opts(json!({"names": base, "output_path": dir.path("link.tar")})), None).unwrap();
-    let link_meta = std::fs::symlink_metadata(dir.path("link.tar")).unwrap();
+    std::fs::create_dir(dir.join("real")).unwrap();
+    std::os::unix::fs::symlink("real/image.tar", dir.join("link.tar")).unwrap();
+    save(&c, &opts(json!({"names": base, "output_path": dir.join("link.tar")})), None).unwrap();
+    let link_meta = std::fs::symlink_metadata(dir.join("link.tar")).unwrap();
     assert!(link_meta.file_type().is_symlink(), "the link is kept");
-    assert!(std::fs::read(dir.path("real/image.tar")).unwrap() == expected, "the target holds the archive");
-    assert_eq!(std::fs::read_dir(dir.path("real")).unwrap().count(), 1, "no temporary file");
+    assert!(std::fs::read(dir.join("real/image.tar")).unwrap() == expected, "the target holds the archive");
+    assert_eq!(std::fs::read_dir(dir.join("real")).unwrap().count(), 1, "no temporary file");
 
     // A socket cannot take an archive.
-    let sock = dir.path("sock");
+    let sock = dir.join("sock");
     let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
     let err = save(&c, &opts(json!({"names": base, "output_path": sock})), None).unwrap_err();
     assert_eq!(err.status, Status::InvalidArgument, "{err}");
@@ -330,7 +303,7 @@ fn save_of_a_missing_image_is_not_found_and_leaves_no_file() {
     let e = engine();
     let c = e.client();
     let dir = TempDir::new("dc-archive-missing");
-    let path = dir.path("missing.tar");
+    let path = dir.join("missing.tar");
     let missing = format!("{}:nope", unique("dctest/archive-missing"));
     let err = save(&c, &opts(json!({"names": [missing], "output_path": path})), None).unwrap_err();
     assert_eq!(err.status, Status::NotFound, "{err}");
@@ -586,7 +559,7 @@ fn import_from_a_file() {
     let dir = TempDir::new("dc-archive-import-file");
     let name = format!("{}:f1", unique("dctest/archive-import-file"));
     cleanup.add(&name);
-    let path = dir.path("rootfs.tar");
+    let path = dir.join("rootfs.tar");
     std::fs::write(&path, rootfs_tar(&name)).unwrap();
     let r = import(
         &c,
@@ -689,7 +662,7 @@ fn bad_save_input() {
     assert!(parse_err::<SaveOptions>(json!({"names": {"a": 1}})).message.contains("names"));
     assert!(parse_err::<SaveOptions>(json!({"name": "x"})).message.contains("name"));
     // Destinations: both, neither, a directory, a missing directory.
-    let out = dir.path("x.tar");
+    let out = dir.join("x.tar");
     assert_invalid(
         save(&c, &opts(json!({"names": "x", "output_path": out})), Some(&mut sink)),
         Status::InvalidArgument,
@@ -697,12 +670,12 @@ fn bad_save_input() {
     );
     assert_invalid(save(&c, &opts(json!({"names": "x"})), None), Status::InvalidArgument, &["output_path"]);
     assert_invalid(
-        save(&c, &opts(json!({"names": e.base_image(), "output_path": dir.0})), None),
+        save(&c, &opts(json!({"names": e.base_image(), "output_path": dir.path()})), None),
         Status::InvalidArgument,
         &["directory"],
     );
     assert_invalid(
-        save(&c, &opts(json!({"names": e.base_image(), "output_path": dir.path("no/such/x.tar")})), None),
+        save(&c, &opts(json!({"names": e.base_image(), "output_path": dir.join("no/such/x.tar")})), None),
         Status::NotFound,
         &["does not exist"],
     );
@@ -734,11 +707,11 @@ fn bad_load_and_import_input() {
         &["not both"],
     );
     assert_invalid(
-        load(&c, &opts(json!({"input_path": dir.path("missing.tar")})), None, None),
+        load(&c, &opts(json!({"input_path": dir.join("missing.tar")})), None, None),
         Status::NotFound,
         &["input_path", "does not exist"],
     );
-    assert_invalid(load(&c, &opts(json!({"input_path": dir.0})), None, None), Status::InvalidArgument, &["directory"]);
+    assert_invalid(load(&c, &opts(json!({"input_path": dir.path()})), None, None), Status::InvalidArgument, &["directory"]);
     assert_invalid(
         load(&c, &opts(json!({"platform": ["linux/amd64"]})), Some(&mut empty()), None),
         Status::Unsupported,
@@ -762,11 +735,11 @@ fn bad_load_and_import_input() {
         assert_invalid(import(&c, &opts(json!({"url": url})), None, None), Status::InvalidArgument, &["url", "http"]);
     }
     assert_invalid(
-        import(&c, &opts(json!({"input_path": dir.path("missing.tar")})), None, None),
+        import(&c, &opts(json!({"input_path": dir.join("missing.tar")})), None, None),
         Status::NotFound,
         &["input_path"],
     );
-    assert_invalid(import(&c, &opts(json!({"input_path": dir.0})), None, None), Status::InvalidArgument, &["directory"]);
+    assert_invalid(import(&c, &opts(json!({"input_path": dir.path()})), None, None), Status::InvalidArgument, &["directory"]);
     assert_invalid(
         import(&c, &opts(json!({"repository": "Bad_Name"})), Some(&mut empty()), None),
         Status::InvalidArgument,

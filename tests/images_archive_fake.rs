@@ -7,6 +7,7 @@ mod common;
 use std::io::Cursor;
 
 use common::fake_daemon::{json, FakeDaemon, Reply};
+use common::scratch::Scratch;
 use dockerclient::images::import::import;
 use dockerclient::images::load::{load, LoadOptions};
 use dockerclient::images::save::save;
@@ -181,15 +182,13 @@ fn a_daemon_failing_mid_archive_fails_the_save_and_leaves_no_file() {
     {
         let d = FakeDaemon::with_version(Some("1.41"), move |_| tar_reply(body.clone()));
         let c = client(&d);
-        let dir = std::env::temp_dir().join(format!("dc-archive-fake-{}-{i}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = Scratch::new(&format!("dc-archive-fake-{i}"));
         let out = dir.join("out.tar");
         let e = save(&c, &opts(j!({"names": "a", "output_path": out})), None).unwrap_err();
         assert!(e.message.contains("incomplete"), "{e}");
         assert_eq!(e.daemon_message.as_deref(), want, "{e:?}");
-        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "no archive and no temporary file: {left:?}");
-        std::fs::remove_dir_all(&dir).unwrap();
         // Through a callback: the same failure.
         let e = save(&c, &opts(j!({"names": "a"})), Some(&mut sink())).unwrap_err();
         assert!(e.message.contains("incomplete"), "{e}");
@@ -262,13 +261,6 @@ fn chunked_reply(status: u16, body: &[u8], size: usize) -> Vec<u8> {
     w
 }
 
-fn temp_dir(tag: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("dc-archive-fake-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn output_path_over_plain_tcp_gets_every_byte_whatever_the_framing() {
     // Over a Unix socket or plain TCP, save to a file moves layer data with splice(2) and
@@ -289,7 +281,7 @@ fn output_path_over_plain_tcp_gets_every_byte_whatever_the_framing() {
     for (what, reply) in replies {
         let d = FakeDaemon::with_version(Some("1.41"), move |_| Reply::Raw(reply.clone()));
         let c = client(&d);
-        let dir = temp_dir("framing");
+        let dir = Scratch::new("dc-archive-fake-framing");
         let out = dir.join("image.tar");
         save(&c, &opts(j!({"names": "a", "output_path": out})), None).unwrap_or_else(|e| panic!("{what}: {e}"));
         assert!(std::fs::read(&out).unwrap() == archive, "{what}: the file is the archive");
@@ -300,15 +292,13 @@ fn output_path_over_plain_tcp_gets_every_byte_whatever_the_framing() {
         }))
         .unwrap();
         assert!(through_callback == archive, "{what}: the callback got the archive");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
     // Content-Length framing, through the fake's own replies.
     let d = FakeDaemon::with_version(Some("1.41"), move |_| tar_reply(archive_with_a_big_layer()));
-    let dir = temp_dir("length");
+    let dir = Scratch::new("dc-archive-fake-length");
     let out = dir.join("image.tar");
     save(&client(&d), &opts(j!({"names": "a", "output_path": out})), None).unwrap();
     assert!(std::fs::read(&out).unwrap() == archive_with_a_big_layer());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -333,14 +323,13 @@ fn output_path_failures_on_the_direct_path_leave_no_file() {
         let reply = std::sync::Mutex::new(Some(reply));
         let d = FakeDaemon::with_version(Some("1.41"), move |_| reply.lock().unwrap().take().unwrap_or(Reply::Hangup));
         let c = client(&d);
-        let dir = temp_dir("fail");
+        let dir = Scratch::new("dc-archive-fake-fail");
         let out = dir.join("image.tar");
         let e = save(&c, &opts(j!({"names": "a", "output_path": out, "inactivity_timeout_ms": 300})), None)
             .expect_err(what);
         assert_eq!(e.status, status, "{what}: {e}");
         assert!(e.to_string().contains(text), "{what}: {e}");
-        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "{what}: no archive and no temporary file: {left:?}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

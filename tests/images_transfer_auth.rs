@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
 use common::engine::{engine, unique};
@@ -18,36 +18,29 @@ use dockerclient::images::push::{push, PushOptions};
 use dockerclient::Status;
 use serde_json::Value;
 
-/// A scratch directory removed at the end of the test.
-struct Scratch(PathBuf);
+use common::scratch::Scratch;
 
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let p = std::env::temp_dir().join(unique(tag));
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
+/// What these tests do with a scratch directory: a docker config in it, a credential helper.
+trait AuthScratch {
+    fn config(&self, body: &Value) -> DockerConfig;
+    fn helper(&self, user: &str, secret: &str);
+    fn calls(&self) -> String;
+}
 
+impl AuthScratch for Scratch {
     fn config(&self, body: &Value) -> DockerConfig {
-        let file = self.0.join("config.json");
-        std::fs::write(&file, body.to_string()).unwrap();
-        DockerConfig::load_from(&file).unwrap().with_helper_path(self.0.as_os_str())
+        let file = self.file("config.json", body.to_string());
+        DockerConfig::load_from(&file).unwrap().with_helper_path(self.path().as_os_str())
     }
 
     /// Writes `docker-credential-test`, answering `get` with `user`/`secret` and logging each
     /// call (action and server address) to `calls.log`.
     fn helper(&self, user: &str, secret: &str) {
-        write_helper(&self.0, user, secret);
+        write_helper(self.path(), user, secret);
     }
 
     fn calls(&self) -> String {
-        std::fs::read_to_string(self.0.join("calls.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        std::fs::read_to_string(self.join("calls.log")).unwrap_or_default()
     }
 }
 

@@ -276,7 +276,7 @@ fn is_executable(p: &std::path::Path) -> bool {
 #[cfg(all(test, unix))]
 pub(crate) mod tests {
     use super::*;
-    use crate::auth::testutil::TempDir;
+    use crate::testutil::TempDir;
 
     /// A fake helper: answers from the server address it reads, logs its arguments and input.
     pub(crate) const FAKE_HELPER: &str = r#"#!/bin/sh

@@ -201,7 +201,7 @@ fn decode_auth(auth: &str) -> std::result::Result<(String, String), &'static str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::testutil::TempDir;
+    use crate::testutil::TempDir;
     use crate::error::Status;
 
     #[test]

@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use crate::auth::config::AuthConfig;
 use crate::auth::cred_helper::CredHelper;
 use crate::auth::docker_config::DockerConfig;
-use crate::auth::registry::{normalize_registry, registry_for_reference};
+use crate::auth::registry_key::{normalize_registry, registry_for_reference};
 use crate::error::Result;
 use crate::reference::Reference;
 
@@ -223,8 +223,8 @@ pub fn redacted_json(resolved: &Option<Resolved>, registry: &str) -> String {
 mod tests {
     use super::*;
     use crate::auth::cred_helper::tests::FAKE_HELPER;
-    use crate::auth::registry::INDEX_SERVER;
-    use crate::auth::testutil::TempDir;
+    use crate::auth::registry_key::INDEX_SERVER;
+    use crate::testutil::TempDir;
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
 

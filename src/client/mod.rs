@@ -2,12 +2,14 @@
 //! helpers every operation uses.
 
 mod direct_call;
-mod escape;
+mod path;
+mod query;
 mod options;
 mod request;
 mod version;
 
-pub use escape::{escape_name, Query};
+pub use path::escape_name;
+pub use query::Query;
 pub use options::{ClientOptions, TlsOptions};
 pub use request::{Body, Call, Response};
 pub use version::ApiVersion;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ureq::http;
 
-use super::escape::Query;
+use super::query::Query;
 use super::Client;
 use crate::error::{Error, Result};
 use crate::transport::map_ureq_error;

@@ -5,7 +5,7 @@
 //! - [`options`]: the option object and the checks that need nothing but itself;
 //! - [`context`]: the context source and the Dockerfile's place in it;
 //! - [`query`]: options → query parameters, with the API version each one needs;
-//! - [`registry_config`]: the `X-Registry-Config` credentials header;
+//! - [`credentials_header`]: the `X-Registry-Config` credentials header;
 //! - [`outcome`]: the image ID and warnings found in the stream.
 //!
 //! A build that fails (a `RUN` exiting non-zero, an unknown instruction, a base image that
@@ -17,7 +17,7 @@ pub mod context;
 pub mod options;
 pub mod outcome;
 pub mod query;
-pub mod registry_config;
+pub mod credentials_header;
 
 use std::io::{self, Read};
 
@@ -28,7 +28,7 @@ pub use options::{BuildOptions, Ulimit};
 
 use self::context::Source;
 use self::outcome::{Outcome, is_image_id};
-use crate::build::ContextStream;
+use crate::build_context::ContextStream;
 use crate::client::{Body, Call, Client, Response};
 use crate::error::{Error, Result, Status};
 use crate::images::load::TAR;
@@ -71,13 +71,13 @@ pub fn build(client: &Client, opts: &BuildOptions, context: BuildContext, sink: 
         BuildContext::Reader(r) => Some(r),
     };
     let prepared = context::prepare(opts, reader)?;
-    let creds = registry_config::credentials(opts)?;
+    let creds = credentials_header::credentials(opts)?;
     let version = client.api_version()?;
     let query = query::build_query(opts, version, prepared.dockerfile.as_deref())?;
     check_daemon_features(client, opts)?;
     let call = Call::post("/build")
         .query(query)
-        .header("X-Registry-Config", registry_config::header(&creds, version))
+        .header("X-Registry-Config", credentials_header::header(&creds, version))
         .limits(None, opts.inactivity_timeout_ms);
 
     let response = send(client, &call, prepared.source, opts.is_quiet(), sink)?;

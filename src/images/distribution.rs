@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::auth::{AuthConfig, DockerConfig};
 use crate::client::{ApiVersion, Call, Client, escape_name};
 use crate::error::{Error, Result};
-use crate::images::registry_auth;
+use crate::images::auth_header;
 use crate::reference::parse_normalized;
 
 /// First API version with `GET /distribution/{name}/json`.
@@ -38,7 +38,7 @@ pub fn distribution(client: &Client, name: &str, opts: &DistributionOptions) -> 
     let path = format!("/distribution/{}/json", escape_name("image name", name)?);
     let reference = parse_normalized(name)?;
     let header =
-        registry_auth::auth_header_for(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+        auth_header::auth_header_for(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
     client.require("image distribution inspect", DISTRIBUTION_MIN)?;
     client
         .get_json(&Call::get(path).header("X-Registry-Auth", header))

@@ -3,8 +3,7 @@
 
 pub mod platform;
 pub mod progress_call;
-pub mod registry_auth;
-pub mod tar_check;
+pub mod auth_header;
 
 // Metadata (JSON in, JSON out).
 pub mod commit;

@@ -24,7 +24,7 @@ use crate::client::{ApiVersion, Body, Call, Client, Query};
 use crate::error::{Error, Result};
 use crate::images::inspect;
 use crate::images::progress_call::run_stream;
-use crate::images::{platform, registry_auth};
+use crate::images::{auth_header, platform};
 use crate::reference::{Reference, parse_normalized, validate_digest};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
@@ -185,7 +185,7 @@ pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Res
     if let Some(p) = &opts.platform {
         platform::parse("pull options", p)?;
     }
-    let header = registry_auth::auth_header_for(&target.reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+    let header = auth_header::auth_header_for(&target.reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
     if opts.platform.is_some() {
         client.require("pull option \"platform\"", PULL_PLATFORM_MIN)?;
     }

@@ -15,7 +15,7 @@ use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
 use crate::error::{Error, Result};
 use crate::images::progress_call::run_stream;
 use crate::images::platform;
-use crate::images::registry_auth;
+use crate::images::auth_header;
 use crate::reference::{DEFAULT_TAG, parse_normalized};
 use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
@@ -115,7 +115,7 @@ pub fn push(client: &Client, name: &str, opts: &PushOptions, sink: &mut Progress
         Some(p) => Some(platform::oci_json_of(&platform::parse("push options", p)?)),
         None => None,
     };
-    let header = registry_auth::auth_header_for(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+    let header = auth_header::auth_header_for(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
     if platform.is_some() {
         client.require("push option \"platform\"", PUSH_PLATFORM_MIN)?;
     }

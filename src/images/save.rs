@@ -8,7 +8,7 @@
 //! "Complete" is checked, not assumed: once the daemon has started sending, it can no longer
 //! report a failure through the HTTP status, so it appends a JSON error message
 //! (`{"errorDetail": …}`) to the half-written tar instead, and the HTTP answer still ends
-//! cleanly. [`TarCheck`](super::tar_check::TarCheck) follows the tar structure as the bytes pass (one 512-byte header per
+//! cleanly. [`TarCheck`](crate::tar::TarCheck) follows the tar structure as the bytes pass (one 512-byte header per
 //! entry, data skipped by its size) and the save succeeds only if the archive ended with tar's
 //! end-of-archive blocks; what follows a break is reported as the daemon's message (as JSON, or
 //! as plain text from a proxy or an older engine).
@@ -23,13 +23,11 @@ use crate::images::platform;
 use crate::images::save_output::SaveOutput;
 use crate::sigpipe::without_sigpipe;
 use crate::transport::{SpliceError, SplicedBody};
-use crate::images::tar_check::TarCheck;
+use crate::tar::{TarCheck, BLOCK as TAR_BLOCK};
 
 /// How many bytes are read from the socket before the caller gets them: large enough that a
 /// callback writing to a file or pipe does few, big writes.
 pub const CHUNK: usize = 256 * 1024;
-/// Tar's block size: a header is one block.
-const TAR_BLOCK: usize = 512;
 
 /// `GET /images/get` options (JSON keys are these field names).
 #[derive(Debug, Default, Clone, Deserialize)]

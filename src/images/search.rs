@@ -102,7 +102,7 @@ pub fn registry_of_term(term: &str) -> String {
 /// `X-Registry-Auth` for the term's registry: `auth`, else the injected config's, else the
 /// environment's docker config's, else `{}`.
 fn credentials_header(term: &str, opts: &SearchOptions) -> Result<String> {
-    crate::images::registry_auth::auth_header(
+    crate::images::auth_header::auth_header(
         &registry_of_term(term),
         opts.auth.as_ref(),
         opts.docker_config.as_ref(),

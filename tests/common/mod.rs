@@ -4,3 +4,4 @@
 
 pub mod engine;
 pub mod fake_daemon;
+pub mod scratch;

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dockerclient::images::build::{BuildContext, BuildOptions, build};
 use dockerclient::stream::ProgressMode;
@@ -12,44 +12,7 @@ use serde_json::Value;
 
 use crate::common::engine::{engine, unique};
 
-/// A scratch directory under /tmp, removed at the end of the test.
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    pub fn new(prefix: &str) -> Scratch {
-        let p = std::env::temp_dir().join(unique(prefix));
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-
-    pub fn s(&self) -> String {
-        self.0.display().to_string()
-    }
-
-    /// Writes a file (creating its parent directories) and returns its path.
-    pub fn file(&self, rel: &str, body: impl AsRef<[u8]>) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, body).unwrap();
-        p
-    }
-
-    pub fn dir(&self, rel: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(&p).unwrap();
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use crate::common::scratch::Scratch;
 
 /// Images removed (by name or ID) when dropped, so a failing test leaves nothing behind.
 #[derive(Default)]

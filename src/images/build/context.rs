@@ -13,7 +13,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::options::{BuildOptions, WHAT};
-use crate::build::{ContextSpec, IgnoreRules, load_rules};
+use crate::build_context::{ContextSpec, IgnoreRules, load_rules};
 use crate::error::{Error, Result};
 
 /// The default Dockerfile name (and the API's default `dockerfile` value).
@@ -136,29 +136,7 @@ mod tests {
     use super::*;
     use crate::error::Status;
 
-    struct Dir(PathBuf);
-    impl Dir {
-        fn new(tag: &str) -> Dir {
-            let p = std::env::temp_dir().join(format!("dc-build-ctx-{tag}-{}", std::process::id()));
-            let _ = fs::remove_dir_all(&p);
-            fs::create_dir_all(&p).unwrap();
-            Dir(p)
-        }
-        fn file(&self, rel: &str, body: &str) -> PathBuf {
-            let p = self.0.join(rel);
-            fs::create_dir_all(p.parent().unwrap()).unwrap();
-            fs::write(&p, body).unwrap();
-            p
-        }
-        fn s(&self) -> String {
-            self.0.display().to_string()
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::testutil::TempDir as Dir;
 
     fn opts(json: serde_json::Value) -> BuildOptions {
         crate::options::from_value("build options", json).unwrap()
@@ -192,8 +170,8 @@ mod tests {
     #[test]
     fn context_dir_must_be_a_directory() {
         let d = Dir::new("notdir");
-        let f = d.file("f", "");
-        let e = prep(&opts(serde_json::json!({"context_dir": d.0.join("nope")}))).unwrap_err();
+        let f = d.write("f", "");
+        let e = prep(&opts(serde_json::json!({"context_dir": d.path().join("nope")}))).unwrap_err();
         assert_eq!(e.status, Status::NotFound);
         let e = prep(&opts(serde_json::json!({"context_dir": f}))).unwrap_err();
         assert_eq!(e.status, Status::InvalidArgument);
@@ -203,10 +181,10 @@ mod tests {
     #[test]
     fn dockerfile_inside_outside_inline_and_missing() {
         let d = Dir::new("df");
-        d.file("ctx/Dockerfile", "FROM a\n");
-        d.file("ctx/sub/Build.df", "FROM b\n");
-        let outside = d.file("elsewhere/Dockerfile", "FROM c\n");
-        let ctx = d.0.join("ctx");
+        d.write("ctx/Dockerfile", "FROM a\n");
+        d.write("ctx/sub/Build.df", "FROM b\n");
+        let outside = d.write("elsewhere/Dockerfile", "FROM c\n");
+        let ctx = d.path().join("ctx");
         let (df, spec) = prep(&opts(serde_json::json!({"context_dir": ctx}))).unwrap();
         assert_eq!(df.as_deref(), Some("Dockerfile"));
         assert_eq!(spec.unwrap().dockerfile_rel.as_deref(), Some("Dockerfile"));
@@ -233,18 +211,18 @@ mod tests {
         assert!(e.message.contains("Nope"), "{}", e.message);
         let e = prep(&opts(serde_json::json!({"context_dir": ctx, "dockerfile": "sub"}))).unwrap_err();
         assert!(e.message.contains("is a directory"), "{}", e.message);
-        let e = prep(&opts(serde_json::json!({"context_dir": d.0.join("elsewhere").join("..").join("none")}))).unwrap_err();
+        let e = prep(&opts(serde_json::json!({"context_dir": d.path().join("elsewhere").join("..").join("none")}))).unwrap_err();
         assert_eq!(e.status, Status::NotFound);
     }
 
     #[test]
     fn dockerfile_behind_a_symlink_is_placed_by_its_real_path() {
         let d = Dir::new("symlink");
-        d.file("ctx/real/Dockerfile", "FROM a\n");
-        let out = d.file("out/Dockerfile", "FROM b\n");
-        std::os::unix::fs::symlink("real/Dockerfile", d.0.join("ctx/Dockerfile")).unwrap();
-        std::os::unix::fs::symlink(&out, d.0.join("ctx/Outside")).unwrap();
-        let ctx = d.0.join("ctx");
+        d.write("ctx/real/Dockerfile", "FROM a\n");
+        let out = d.write("out/Dockerfile", "FROM b\n");
+        std::os::unix::fs::symlink("real/Dockerfile", d.path().join("ctx/Dockerfile")).unwrap();
+        std::os::unix::fs::symlink(&out, d.path().join("ctx/Outside")).unwrap();
+        let ctx = d.path().join("ctx");
         let (df, _) = prep(&opts(serde_json::json!({"context_dir": ctx}))).unwrap();
         assert_eq!(df.as_deref(), Some("real/Dockerfile"));
         let (df, _) = prep(&opts(serde_json::json!({"context_dir": ctx, "dockerfile": "Outside"}))).unwrap();
@@ -254,8 +232,8 @@ mod tests {
     #[test]
     fn malformed_dockerignore_names_the_line() {
         let d = Dir::new("ignore");
-        d.file("Dockerfile", "FROM a\n");
-        d.file(".dockerignore", "ok\n\n[\n");
+        d.write("Dockerfile", "FROM a\n");
+        d.write(".dockerignore", "ok\n\n[\n");
         let e = prep(&opts(serde_json::json!({"context_dir": d.s()}))).unwrap_err();
         assert_eq!(e.status, Status::InvalidArgument);
         assert!(e.message.contains("line 3") && e.message.contains(".dockerignore"), "{}", e.message);

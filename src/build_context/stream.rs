@@ -13,8 +13,8 @@ use std::io::{self, PipeReader, PipeWriter, Read, Write};
 use std::path::Path;
 use std::thread::{self, JoinHandle};
 
-use crate::build::context_tar::{ContextSpec, write_context};
-use crate::build::dockerignore::IgnoreRules;
+use crate::build_context::walk::{ContextSpec, write_context};
+use crate::build_context::ignore::IgnoreRules;
 use crate::error::{Error, Result, Status};
 
 /// Reads `<dir>/.dockerignore`; no file means no rules. Errors name the file.
@@ -176,7 +176,7 @@ fn block_sigpipe() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::testutil::{TempDir, as_nobody, can_provoke_eacces, names, read_tar};
+    use crate::testutil::{TempDir, as_nobody, can_provoke_eacces, names, read_tar};
     use std::os::unix::fs::PermissionsExt;
     use std::time::{Duration, Instant};
 

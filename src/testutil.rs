@@ -1,4 +1,5 @@
-//! Test helpers for the build-context tests: scratch directories and reading a tar back.
+//! Helpers for the unit tests (one set for the whole crate): scratch directories, reading a tar
+//! back, running as `nobody`. Integration tests have theirs in `tests/common/`.
 
 use std::fs;
 use std::io::Read;
@@ -14,7 +15,7 @@ impl TempDir {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("dc-build-{tag}-{}-{n}-{nanos}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("dc-unit-{tag}-{}-{n}-{nanos}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
         TempDir(dir)
@@ -35,6 +36,28 @@ impl TempDir {
     pub(crate) fn dir(&self, rel: &str) -> PathBuf {
         let p = self.0.join(rel);
         fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    /// Writes a text file and returns its path.
+    pub(crate) fn write(&self, rel: &str, body: &str) -> PathBuf {
+        self.file(rel, body.as_bytes())
+    }
+
+    /// The directory as a string (for options JSON).
+    pub(crate) fn s(&self) -> String {
+        self.0.display().to_string()
+    }
+
+    /// Writes an executable shell script.
+    pub(crate) fn write_script(&self, name: &str, body: &str) -> PathBuf {
+        // Write to a temporary name and rename, so no other thread can exec the file while
+        // this one still holds it open for writing (ETXTBSY).
+        let tmp = self.0.join(format!(".{name}.tmp"));
+        fs::write(&tmp, body).unwrap();
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755)).unwrap();
+        let p = self.0.join(name);
+        fs::rename(&tmp, &p).unwrap();
         p
     }
 }

@@ -7,8 +7,7 @@
 use crate::error::{Error, Result};
 use crate::stream::stream_error;
 
-/// Tar's block size.
-const BLOCK: usize = 512;
+use super::BLOCK;
 /// How much of what follows a broken archive is kept to explain it (the daemon's error text).
 const MAX_TAIL: usize = 4096;
 /// Largest PAX extended header read for a `size` record; real ones are a few hundred bytes.

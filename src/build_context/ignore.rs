@@ -8,7 +8,7 @@
 //! anchored at the context root; a pattern excludes a path when it matches the path or one of
 //! its parent directories; the last pattern that matches decides.
 
-use crate::build::pattern::Pattern;
+use crate::build_context::pattern::Pattern;
 use crate::error::{Error, Result};
 
 /// One line of the file, compiled.

@@ -28,8 +28,8 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::build::dockerignore::{IgnoreRules, WalkMatch, clean};
-use crate::build::tar_entry::{Entry, EntryKind, write_header, write_padding, write_trailer};
+use crate::build_context::ignore::{IgnoreRules, WalkMatch, clean};
+use crate::tar::writer::{Entry, EntryKind, write_header, write_padding, write_trailer};
 use crate::error::{Error, Result, Status};
 
 /// Big writes: the output is usually a pipe or a socket.
@@ -346,7 +346,7 @@ fn write_error(e: io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::testutil::{Item, TempDir, as_nobody, can_provoke_eacces, names, read_tar};
+    use crate::testutil::{Item, TempDir, as_nobody, can_provoke_eacces, names, read_tar};
     use std::os::unix::fs::{PermissionsExt, symlink};
     use std::time::Duration;
 

@@ -46,7 +46,7 @@ pub(crate) struct Entry<'a> {
     pub records: &'a [(String, Vec<u8>)],
 }
 
-const BLOCK: usize = 512;
+use super::BLOCK;
 const NAME: (usize, usize) = (0, 100);
 const MODE: (usize, usize) = (100, 8);
 const UID: (usize, usize) = (108, 8);
