@@ -36,6 +36,14 @@ set -e
 read -r rust_passed rust_failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$rust_log")
 [ "$rust_status" -eq 0 ] || { echo "Rust tests failed"; echo "summary: $rust_passed passed, $rust_failed failed"; exit 1; }
 
+echo "== Rust tests again through the portable path (--features portable: POSIX calls only)"
+set +e
+CARGO_BUILD_JOBS=2 cargo test -j2 --no-fail-fast --features portable 2>&1 | tee "$rust_log"
+rust_status=${PIPESTATUS[0]}
+set -e
+read -r portable_passed portable_failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$rust_log")
+[ "$rust_status" -eq 0 ] || { echo "Rust tests (portable) failed"; echo "summary: $((rust_passed + portable_passed)) passed, $portable_failed failed"; exit 1; }
+
 echo "== C tests (strict flags, C++ header, valgrind)"
 bash scripts/test-c.sh
 
@@ -61,5 +69,5 @@ gcc -std=c99 -Wall -Wextra -Werror -pedantic $cflags -o "$stage/version" example
 LD_LIBRARY_PATH="$stage/usr/local/lib" "$stage/version" >/dev/null
 echo "install: ok"
 c_passed=$(grep -c . <<<"$(ls tests/c/test_*.c)")
-echo "Rust: $rust_passed passed; C programs: $((c_passed + 1)) passed (valgrind), header as C++, Python ctypes, install"
-echo "summary: $((rust_passed + c_passed + 2)) passed, 0 failed"
+echo "Rust: $rust_passed passed (and $portable_passed through the portable path); C programs: $((c_passed + 1)) passed (valgrind), header as C++, Python ctypes, install"
+echo "summary: $((rust_passed + portable_passed + c_passed + 2)) passed, 0 failed"

@@ -177,6 +177,25 @@ impl Error {
         self
     }
 
+    /// An I/O failure while `what` (may be empty) was being done. This is the one place where a
+    /// timeout is told from other failures: sockets report an expired timeout as `TimedOut` or
+    /// `WouldBlock` (EAGAIN); anything else is a transport failure.
+    pub fn from_io(e: std::io::Error, what: &str) -> Error {
+        let prefix = if what.is_empty() { String::new() } else { format!("{what}: ") };
+        match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                Error::timeout(format!("{prefix}timed out: {e}"))
+            }
+            _ => Error::transport(format!("{prefix}{e}")),
+        }
+    }
+
+    /// Names the endpoint after the message: `… (unix:///var/run/docker.sock)`.
+    pub fn at(mut self, endpoint: &str) -> Error {
+        self.message = format!("{} ({endpoint})", self.message);
+        self
+    }
+
     /// Adds context in front of the message (e.g. which file or which option).
     pub fn context(mut self, what: impl fmt::Display) -> Error {
         self.message = format!("{what}: {}", self.message);
@@ -252,12 +271,7 @@ impl std::error::Error for Error {}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Error {
-        match e.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                Error::timeout(format!("timed out: {e}"))
-            }
-            _ => Error::transport(e.to_string()),
-        }
+        Error::from_io(e, "")
     }
 }
 

@@ -11,7 +11,7 @@ pub mod ffi;
 pub mod images;
 pub mod options;
 pub mod reference;
-mod sigpipe;
+mod platform;
 pub mod stream;
 pub mod system;
 pub mod tar;

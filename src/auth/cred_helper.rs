@@ -233,13 +233,7 @@ const MAX_HELPER_STDERR: u64 = 64 * 1024;
 /// SIGPIPE is at its default action. A thread-directed SIGPIPE left pending dies with the thread.
 fn feed_stdin(mut stdin: std::process::ChildStdin, input: String) {
     std::thread::spawn(move || {
-        // SAFETY: plain signal-mask calls on this thread's own mask.
-        unsafe {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, libc::SIGPIPE);
-            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-        }
+        crate::platform::block_sigpipe_on_this_thread();
         // The exit status tells whether the helper was happy; a write error says nothing more.
         let _ = stdin.write_all(input.as_bytes());
     });

@@ -53,7 +53,7 @@ impl ContextStream {
         let producer = thread::Builder::new()
             .name("dc-build-context".into())
             .spawn(move || {
-                block_sigpipe();
+                crate::platform::block_sigpipe_on_this_thread();
                 let out = write_context(&spec, &rules, Counted { inner: writer, bytes: 0 })?;
                 // Dropping `out` closes the pipe: the reader sees the end of the stream.
                 Ok(out.bytes)
@@ -157,19 +157,6 @@ impl Write for Counted {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
-    }
-}
-
-/// Blocks SIGPIPE for the calling thread: a write to the closed pipe then fails with EPIPE
-/// instead of killing the host process. The signal is thread-directed, so the rest of the
-/// program is unaffected; a pending one is discarded when the thread ends.
-fn block_sigpipe() {
-    // SAFETY: plain signal-mask manipulation of the current thread on a local, initialised set.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGPIPE);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 

@@ -20,7 +20,7 @@
 //! checked byte for byte against docker CLI 28.2 (`DOCKER_BUILDKIT=0`) on generated contexts.
 
 use std::collections::HashMap;
-use std::ffi::{CString, OsString};
+use std::ffi::OsString;
 use std::fs::{self, File, Metadata};
 use std::io::{self, BufWriter, Read, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -303,15 +303,7 @@ fn open_regular(abs: &Path, seen: &Metadata) -> Result<(File, Metadata)> {
 /// The `security.capability` xattr, as Docker copies it into the tar (a v3 capability, which
 /// names a root uid of a user namespace, is turned into v2 since the archive is not in one).
 fn security_capability(abs: &Path) -> Option<Vec<u8>> {
-    let path = CString::new(abs.as_os_str().as_bytes()).ok()?;
-    let name = c"security.capability";
-    let mut buf = [0u8; 64];
-    // SAFETY: both strings are NUL-terminated, `buf` is writable for its full length.
-    let n = unsafe { libc::lgetxattr(path.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-    if n <= 0 {
-        return None;
-    }
-    let mut cap = buf[..n as usize].to_vec();
+    let mut cap = crate::platform::xattr::security_capability(abs)?;
     const REVISION_3: u8 = 3;
     if cap.len() > 3 && cap[3] == REVISION_3 && cap.len() >= 20 {
         cap[3] = 2;
@@ -346,6 +338,7 @@ fn write_error(e: io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::CString;
     use crate::testutil::{Item, TempDir, as_nobody, can_provoke_eacces, names, read_tar};
     use std::os::unix::fs::{PermissionsExt, symlink};
     use std::time::Duration;

@@ -1,24 +1,25 @@
 //! The client: an endpoint, its agent, the negotiated API version, timeouts, and the request
 //! helpers every operation uses.
 
-mod direct_call;
 mod path;
 mod query;
 mod options;
 mod request;
 mod version;
+mod zero_copy;
 
 pub use path::escape_name;
 pub use query::Query;
 pub use options::{ClientOptions, TlsOptions};
-pub use request::{Body, Call, Response};
+pub use request::Call;
+pub use crate::transport::{Body, Response};
 pub use version::ApiVersion;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::transport::{self, AgentSettings, Endpoint};
+use crate::transport::{Settings, Transport};
 
 /// A connection to one daemon. Cheap to clone; safe to share between threads.
 #[derive(Clone)]
@@ -27,13 +28,7 @@ pub struct Client {
 }
 
 struct Inner {
-    agent: ureq::Agent,
-    /// The connection-of-its-own path for big answers; `None` for TLS endpoints.
-    direct: Option<transport::DirectTarget>,
-    /// `http://docker` for Unix sockets, `https://host:port[/prefix]` otherwise.
-    base_url: String,
-    /// Human-readable endpoint for error messages.
-    endpoint_text: String,
+    transport: Transport,
     /// Set when the caller (or `DOCKER_API_VERSION`) pinned a version: no negotiation.
     pinned: Option<ApiVersion>,
     /// The version negotiated with the daemon, once known.
@@ -44,7 +39,7 @@ struct Inner {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("endpoint", &self.inner.endpoint_text).finish()
+        f.debug_struct("Client").field("endpoint", &self.endpoint()).finish()
     }
 }
 
@@ -53,23 +48,16 @@ impl Client {
     /// exactly as the docker CLI reads it.
     pub fn new(options: &ClientOptions) -> Result<Client> {
         let resolved = options.resolve(&options::ProcessEnv)?;
-        let (agent, base_url) = transport::build_agent(&AgentSettings {
+        let transport = Transport::new(&Settings {
             endpoint: &resolved.endpoint,
             tls: resolved.tls.as_ref(),
             user_agent: &resolved.user_agent,
             timeout: resolved.timeout,
             inactivity_timeout: resolved.inactivity_timeout,
         })?;
-        let endpoint_text = match &resolved.endpoint {
-            Endpoint::Unix(p) => format!("unix://{}", p.display()),
-            Endpoint::Tcp { .. } => base_url.clone(),
-        };
         Ok(Client {
             inner: Arc::new(Inner {
-                agent,
-                direct: transport::DirectTarget::new(&resolved.endpoint, &resolved.user_agent),
-                base_url,
-                endpoint_text,
+                transport,
                 pinned: resolved.api_version,
                 negotiated: Mutex::new(None),
                 timeout: resolved.timeout,
@@ -84,7 +72,7 @@ impl Client {
     }
 
     pub fn endpoint(&self) -> &str {
-        &self.inner.endpoint_text
+        self.inner.transport.endpoint_text()
     }
 
     pub fn default_timeout(&self) -> Option<Duration> {

@@ -21,9 +21,8 @@ use crate::client::{escape_name, Body, Call, Client, Query};
 use crate::error::{Error, Result};
 use crate::images::platform;
 use crate::images::save_output::SaveOutput;
-use crate::sigpipe::without_sigpipe;
-use crate::transport::{SpliceError, SplicedBody};
-use crate::tar::{TarCheck, BLOCK as TAR_BLOCK};
+use crate::platform::without_sigpipe;
+use crate::tar::TarCheck;
 
 /// How many bytes are read from the socket before the caller gets them: large enough that a
 /// callback writing to a file or pipe does few, big writes.
@@ -151,51 +150,37 @@ fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> Result<usize> {
 }
 
 /// Saves to `output_path`. Over a Unix socket or plain TCP the archive's file contents (nearly
-/// all of its bytes) go from the socket to the file with splice(2), never through this
-/// process; tar headers and HTTP framing are read as usual so the archive is still checked.
-/// TLS endpoints copy.
+/// all of its bytes) go from the socket to the file without passing through this process
+/// ([`crate::transport::zero_copy`]); tar headers and HTTP framing are read as usual so the
+/// archive is still checked. TLS endpoints copy.
 fn save_to_file(client: &Client, call: &Call, path: &str) -> Result<()> {
     let mut file = SaveOutput::open(path)?;
     // A FIFO whose reader goes away must fail the save, not kill the host with SIGPIPE.
-    without_sigpipe(|| match client.send_direct(call)? {
-        Some(body) => splice_archive(client, body, &mut file),
+    without_sigpipe(|| match client.send_zero_copy(call)? {
+        Some(mut body) => {
+            let mut check = TarCheck::new();
+            let label = file.label();
+            body.drain_into(file.file_mut(), &label, "reading the image archive", &mut check)?;
+            check.finish()
+        }
         None => stream_archive(client, call, &mut |chunk| file.write(chunk)),
     })?;
     file.commit()
 }
 
-/// Below this, an entry's data is copied rather than spliced (a splice costs a few calls).
-const SPLICE_MIN: u64 = 64 * 1024;
-/// Most bytes spliced in one go, so a huge layer does not stall the checker's bookkeeping.
-const SPLICE_STEP: u64 = 64 * 1024 * 1024;
-
-fn splice_archive(client: &Client, mut body: SplicedBody, file: &mut SaveOutput) -> Result<u64> {
-    let what = "reading the image archive";
-    let mut check = TarCheck::new();
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        let skip = check.skippable();
-        if skip >= SPLICE_MIN {
-            let n = body.splice_to(file.raw_fd(), skip.min(SPLICE_STEP)).map_err(|e| match e {
-                SpliceError::Input(e) => client.io_error(e, what),
-                SpliceError::Output(e) => file.io_error("writing", e),
-            })?;
-            if n == 0 {
-                break;
-            }
-            check.skip(n);
-        } else {
-            // Headers one block at a time, small entries whole: the checker sees these.
-            let want = if skip == 0 { TAR_BLOCK } else { skip as usize }.min(CHUNK);
-            let n = fill(&mut body, &mut buf[..want])?;
-            if n == 0 {
-                break;
-            }
-            check.feed(&buf[..n]);
-            file.write(&buf[..n])?;
-        }
+/// The archive checker follows a zero-copy save: it sees headers and lets entry data pass unseen.
+impl crate::transport::Watcher for TarCheck {
+    fn may_pass_unseen(&self) -> u64 {
+        self.skippable()
     }
-    check.finish()
+
+    fn see(&mut self, bytes: &[u8]) {
+        self.feed(bytes)
+    }
+
+    fn passed_unseen(&mut self, n: u64) {
+        self.skip(n)
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -120,9 +119,14 @@ impl SaveOutput {
         Ok(SaveOutput { file: Some(file), temp, target, shown })
     }
 
-    /// The descriptor the archive goes to (for a zero-copy transfer).
-    pub fn raw_fd(&self) -> RawFd {
-        self.file.as_ref().expect("file open until commit").as_raw_fd()
+    /// The file the archive goes to (for a zero-copy transfer).
+    pub fn file_mut(&mut self) -> &mut File {
+        self.file.as_mut().expect("file open until commit")
+    }
+
+    /// What messages call the destination: `"output_path" "<path>"`.
+    pub fn label(&self) -> String {
+        format!("\"output_path\" \"{}\"", self.shown)
     }
 
     pub fn write(&mut self, chunk: &[u8]) -> Result<()> {
@@ -150,8 +154,8 @@ impl SaveOutput {
         Ok(())
     }
 
-    pub fn io_error(&self, doing: &str, e: std::io::Error) -> Error {
-        Error::transport(format!("{doing} \"output_path\" \"{}\": {e}", self.shown))
+    fn io_error(&self, doing: &str, e: std::io::Error) -> Error {
+        Error::transport(format!("{doing} {}: {e}", self.label()))
     }
 }
 

@@ -1,24 +1,33 @@
-//! How bytes reach the daemon: endpoints, and the ureq agents that speak HTTP over them.
+//! How bytes reach the daemon: endpoints, the HTTP seam, and the sockets under it.
 //!
-//! All ureq-specific code lives here (its transport API is outside ureq's semver promise).
+//! - [`endpoint`]: `unix://`, `tcp://`, `http://`, `https://` as the docker CLI writes them;
+//! - [`Transport`] (here): one endpoint's connection pool; sends a [`Request`] and returns a
+//!   [`Response`], or a [`ZeroCopyBody`] for answers that should not pass through memory;
+//! - `http`: the request/response types over ureq; `agent`: ureq's configuration;
+//! - `unix`: ureq's transport over a Unix socket; `tls`: CA, certificate and key;
+//! - [`zero_copy`]: the GET on a connection of its own whose body is moved into a file.
+//!
+//! All ureq-specific code lives here (its transport API is outside ureq's semver promise): the
+//! client above composes requests and reads answers through these types only.
 
-mod direct;
+mod agent;
 mod endpoint;
-mod spliced_body;
+mod http;
 mod tls;
 mod unix;
+pub mod zero_copy;
 
-pub use direct::{DirectResponse, DirectTarget, Limits};
 pub use endpoint::{Endpoint, DEFAULT_HOST};
-pub use spliced_body::{SpliceError, SplicedBody};
+pub use http::{Body, Request, Response};
 pub use tls::TlsFiles;
+pub use zero_copy::{Limits, Watcher, ZeroCopyBody, ZeroCopyResponse};
 
 use std::time::Duration;
 
 use crate::error::{Error, Result};
 
-/// What the client needs to build its agent.
-pub struct AgentSettings<'a> {
+/// What a transport is made of.
+pub struct Settings<'a> {
     pub endpoint: &'a Endpoint,
     pub tls: Option<&'a TlsFiles>,
     pub user_agent: &'a str,
@@ -26,65 +35,95 @@ pub struct AgentSettings<'a> {
     pub inactivity_timeout: Option<Duration>,
 }
 
-/// Socket buffer sizes: large enough that image archives move in big chunks.
-const INPUT_BUFFER: usize = 128 * 1024;
-const OUTPUT_BUFFER: usize = 128 * 1024;
-
-/// Builds the agent for an endpoint and returns it with the base URL requests are made against.
-pub fn build_agent(s: &AgentSettings) -> Result<(ureq::Agent, String)> {
-    let mut config = ureq::Agent::config_builder()
-        // Keep the daemon's error bodies: we map statuses ourselves.
-        .http_status_as_error(false)
-        // A daemon client must not be redirected through HTTP(S)_PROXY or follow redirects
-        // (a redirect could carry X-Registry-Auth somewhere else).
-        .proxy(None)
-        .max_redirects(0)
-        .user_agent(s.user_agent)
-        .input_buffer_size(INPUT_BUFFER)
-        .output_buffer_size(OUTPUT_BUFFER)
-        .max_idle_connections(16)
-        .max_idle_connections_per_host(16)
-        .no_delay(true)
-        .timeout_global(s.timeout)
-        .timeout_per_read(s.inactivity_timeout);
-    match s.endpoint {
-        Endpoint::Unix(path) => {
-            if s.tls.is_some() {
-                return Err(Error::invalid("TLS options cannot be used with a unix:// endpoint"));
-            }
-            let agent = ureq::Agent::with_parts(
-                config.build(),
-                unix::UnixConnector::new(path.clone()),
-                unix::NoDnsResolver,
-            );
-            Ok((agent, "http://docker".to_string()))
-        }
-        Endpoint::Tcp { host, port, base_path, tls } => {
-            let scheme = if *tls { "https" } else { "http" };
-            if *tls {
-                let files = s.tls.cloned().unwrap_or_default();
-                config = config.tls_config(files.to_tls_config()?);
-            } else if s.tls.is_some() {
-                return Err(Error::invalid("TLS options given for an http:// endpoint"));
-            }
-            let host = if host.contains(':') { format!("[{host}]") } else { host.clone() };
-            let agent = ureq::Agent::new_with_config(config.build());
-            Ok((agent, format!("{scheme}://{host}:{port}{base_path}")))
-        }
-    }
+/// One endpoint's connections. Cheap to share between threads (the pool is inside).
+pub struct Transport {
+    agent: ureq::Agent,
+    /// The connection-of-its-own path for big answers; `None` for TLS endpoints.
+    zero_copy: Option<zero_copy::ZeroCopyTarget>,
+    /// `http://docker` for Unix sockets, `https://host:port[/prefix]` otherwise.
+    base_url: String,
+    /// The endpoint as error messages name it.
+    endpoint_text: String,
 }
 
-/// Maps a ureq error to the crate's classes, keeping the detail but never a header value.
-pub fn map_ureq_error(e: ureq::Error, what: &str) -> Error {
-    use ureq::Error as U;
-    match e {
-        U::Timeout(t) => Error::timeout(format!("{what}: timed out ({t})")),
-        U::Io(io) => match io.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                Error::timeout(format!("{what}: timed out: {io}"))
+impl Transport {
+    pub fn new(s: &Settings) -> Result<Transport> {
+        let (agent, base_url) = agent::build(s)?;
+        let endpoint_text = match s.endpoint {
+            Endpoint::Unix(p) => format!("unix://{}", p.display()),
+            Endpoint::Tcp { .. } => base_url.clone(),
+        };
+        let zero_copy = zero_copy::ZeroCopyTarget::new(s.endpoint, s.user_agent, &endpoint_text);
+        Ok(Transport { agent, zero_copy, base_url, endpoint_text })
+    }
+
+    /// The endpoint as error messages name it (`unix:///var/run/docker.sock`).
+    pub fn endpoint_text(&self) -> &str {
+        &self.endpoint_text
+    }
+
+    /// Sends a request and returns the answer, whatever its status; failures to connect, send
+    /// or receive the head are errors naming the endpoint.
+    pub fn send(&self, req: &Request, body: Body) -> Result<Response> {
+        let url = format!("{}{}", self.base_url, req.target);
+        let mut builder = ureq::http::Request::builder().method(req.method).uri(&url);
+        for (name, value) in req.headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        let result = match body {
+            // A POST without a body still says so (`Content-Length: 0`): ureq would otherwise
+            // send it chunked, which the daemon reads as a body of unknown length.
+            Body::Empty if matches!(req.method, "POST" | "PUT") => self.run(req, builder.body(&b""[..])),
+            Body::Empty => self.run(req, builder.body(ureq::SendBody::none())),
+            Body::Bytes(bytes, ctype) => self.run(req, builder.header("Content-Type", ctype).body(bytes)),
+            Body::Reader(reader, ctype) => {
+                self.run(req, builder.header("Content-Type", ctype).body(ureq::SendBody::from_reader(reader)))
             }
-            _ => Error::transport(format!("{what}: {io}")),
-        },
-        other => Error::transport(format!("{what}: {other}")),
+        };
+        result.map(|r| Response::new(r, req.what))
+    }
+
+    fn run<S: ureq::AsSendBody>(
+        &self,
+        req: &Request,
+        request: std::result::Result<ureq::http::Request<S>, ureq::http::Error>,
+    ) -> Result<ureq::http::Response<ureq::Body>> {
+        let request = request.map_err(|e| Error::invalid(format!("cannot build the request: {e}")))?;
+        let outcome = match req.limits {
+            Some((timeout, per_read)) => {
+                let request = self
+                    .agent
+                    .configure_request(request)
+                    .timeout_global(timeout)
+                    .timeout_per_read(per_read)
+                    .build();
+                self.agent.run(request)
+            }
+            None => self.agent.run(request),
+        };
+        outcome.map_err(|e| {
+            let err = http::ureq_error(e, "");
+            Error { message: err.message.trim_start_matches(": ").to_string(), ..err }.at(&self.endpoint_text)
+        })
+    }
+
+    /// Sends a GET on a connection of its own whose body can be drained into a file without
+    /// passing through memory (see [`zero_copy`]); `None` when the endpoint has no such path
+    /// (TLS). `limits` are the call's (whole call, inactivity).
+    pub fn get_zero_copy(
+        &self,
+        req: &Request,
+        limits: (Option<Duration>, Option<Duration>),
+    ) -> Result<Option<ZeroCopyResponse>> {
+        let Some(target) = &self.zero_copy else {
+            return Ok(None);
+        };
+        if req.method != "GET" {
+            return Err(Error::invalid(format!("a zero-copy request must be a GET, not {}", req.method)));
+        }
+        target
+            .get(req.target, req.headers, Limits::starting_now(limits.0, limits.1))
+            .map(Some)
+            .map_err(|e| Error::from_io(e, req.what).at(&self.endpoint_text))
     }
 }

@@ -44,6 +44,7 @@ impl Connector<()> for UnixConnector {
                 format!("cannot connect to {}: {e}", self.path.display()),
             ))
         })?;
+        crate::platform::socket::prepare(std::os::fd::AsRawFd::as_raw_fd(&stream))?;
         let config = details.config;
         let buffers = LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size());
         let transport = UnixTransport {
@@ -122,29 +123,6 @@ fn map_io(e: io::Error, timeout: NextTimeout) -> ureq::Error {
     }
 }
 
-/// Writes everything with `send(MSG_NOSIGNAL)`: a daemon that closes the socket mid-upload
-/// must give this call an EPIPE error, not kill a C host process (whose SIGPIPE is usually
-/// left at its default action) with SIGPIPE.
-pub(super) fn send_all(fd: std::os::fd::RawFd, mut buf: &[u8]) -> io::Result<()> {
-    while !buf.is_empty() {
-        // SAFETY: a socket descriptor the caller holds open and a readable buffer of
-        // buf.len() bytes.
-        let n = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, "the daemon accepted no bytes"));
-        }
-        buf = &buf[n as usize..];
-    }
-    Ok(())
-}
-
 impl Transport for UnixTransport {
     fn buffers(&mut self) -> &mut dyn Buffers {
         &mut self.buffers
@@ -158,7 +136,8 @@ impl Transport for UnixTransport {
             self.write_timeout = wanted;
         }
         let output = &self.buffers.output()[..amount];
-        send_all(std::os::fd::AsRawFd::as_raw_fd(&**self.stream), output).map_err(|e| map_io(e, timeout))
+        crate::platform::socket::send_all(std::os::fd::AsRawFd::as_raw_fd(&**self.stream), output)
+            .map_err(|e| map_io(e, timeout))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {

@@ -1,29 +1,32 @@
-//! The body of a [direct](super::direct) response: decoded from its HTTP framing (chunked,
-//! Content-Length or until close), readable as a stream, or moved to a file descriptor with
-//! splice(2) so that its bytes never enter this process.
+//! The body of a [zero-copy](super) response: decoded from its HTTP framing (chunked,
+//! Content-Length or until close), readable as a stream, or moved to a file descriptor.
 //!
-//! Zero copy: data goes socket → pipe (the kernel hands the socket's pages to the pipe) →
-//! destination (free for /dev/null, one copy into the page cache for a file). Only the framing
-//! (a chunk's size line and CRLF, a few bytes) is read into memory; data bytes that arrive in
-//! the same read are written into the (emptied) pipe, so the order holds. Spliced data stays in
-//! the pipe across chunks and leaves in large drains: a chunk costs a framing read and a splice.
-//! A destination that cannot take a splice (EINVAL) gets the pipe's bytes by read and write.
+//! Moving is where the zero copy happens (Linux): data goes socket → pipe (the kernel hands the
+//! socket's pages to the pipe) → destination (free for /dev/null, one copy into the page cache
+//! for a file). Only the framing (a chunk's size line and CRLF, a few bytes) is read into
+//! memory; data bytes that arrive in the same read are written into the (emptied) pipe, so the
+//! order holds. Spliced data stays in the pipe across chunks and leaves in large drains: a chunk
+//! costs a framing read and a splice. A destination that cannot take a splice (EINVAL) gets the
+//! pipe's bytes by read and write. On the portable path, moving is a plain read and write.
 
 use std::io::{self, Read};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::RawFd;
 use std::time::Duration;
 
-use super::direct::{Limits, Stream};
+#[cfg(dc_linux)]
+use super::pipe::Pipe;
+use super::socket::{Limits, Stream};
 
 /// How many bytes a framing read asks for while the framing's length is not known: a chunk's
 /// trailing CRLF and next size line fit, while little of the data that follows is copied along.
 /// Once one chunk boundary has been seen, reads ask for exactly as many bytes as it took (the
 /// daemon sends chunks of one size, so `\r\n8000\r\n` again): no data byte enters memory.
 const CONTROL_READ: usize = 64;
+/// The buffer of a plain copy (the portable path).
+#[cfg(not(dc_linux))]
+const COPY_BUFFER: usize = 256 * 1024;
 /// The longest chunk-size or trailer line accepted.
 const MAX_LINE: usize = 4096;
-/// The pipe size asked for (the kernel may give less).
-const PIPE_SIZE: i32 = 1 << 20;
 
 /// How the body's end is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,15 +58,15 @@ impl Framing {
     }
 }
 
-/// Where a [`SplicedBody::splice_to`] failed: reading the daemon's answer, or writing the
-/// destination (the caller names the destination in its message).
+/// Where a [`ZeroCopyBody::move_to`] failed: reading the daemon's answer, or writing the
+/// destination.
 #[derive(Debug)]
-pub enum SpliceError {
+pub enum MoveError {
     Input(io::Error),
     Output(io::Error),
 }
 
-pub struct SplicedBody {
+pub struct ZeroCopyBody {
     stream: Stream,
     /// Bytes read from the socket and not consumed yet: `buf[pos..end]`.
     buf: Vec<u8>,
@@ -73,21 +76,31 @@ pub struct SplicedBody {
     limits: Limits,
     /// The read timeout currently set on the socket.
     timeout_set: Option<Option<Duration>>,
+    #[cfg(dc_linux)]
     pipe: Option<Pipe>,
     /// Framing bytes taken since the last data byte, and how many the last boundary took.
     framing_seen: usize,
     framing_guess: usize,
     /// Data bytes that went through memory on their way to a splice destination.
     copied: u64,
+    /// The endpoint as error messages name it.
+    endpoint_text: String,
 }
 
-impl SplicedBody {
-    pub(super) fn new(stream: Stream, mut buf: Vec<u8>, buffered: usize, framing: Framing, limits: Limits) -> SplicedBody {
+impl ZeroCopyBody {
+    pub(super) fn new(
+        stream: Stream,
+        mut buf: Vec<u8>,
+        buffered: usize,
+        framing: Framing,
+        limits: Limits,
+        endpoint_text: String,
+    ) -> ZeroCopyBody {
         // Room for the longest framing line plus one read, so `fill` always has space.
         if buf.len() < MAX_LINE + 2 + CONTROL_READ {
             buf.resize(MAX_LINE + 2 + CONTROL_READ, 0);
         }
-        SplicedBody {
+        ZeroCopyBody {
             stream,
             buf,
             pos: 0,
@@ -95,19 +108,27 @@ impl SplicedBody {
             framing,
             limits,
             timeout_set: None,
+            #[cfg(dc_linux)]
             pipe: None,
             framing_seen: 0,
             framing_guess: CONTROL_READ,
             copied: 0,
+            endpoint_text,
         }
+    }
+
+    /// The endpoint as error messages name it.
+    pub(super) fn endpoint_text(&self) -> &str {
+        &self.endpoint_text
     }
 
     /// Moves up to `max` body bytes to `out`; returns how many, 0 at the end of the body.
     /// When it returns, every byte it counted has reached `out`.
-    pub fn splice_to(&mut self, out: RawFd, max: u64) -> Result<u64, SpliceError> {
+    #[cfg(dc_linux)]
+    pub fn move_to(&mut self, out: RawFd, max: u64) -> Result<u64, MoveError> {
         let mut pipe = match self.pipe.take() {
             Some(p) => p,
-            None => Pipe::new().map_err(SpliceError::Output)?,
+            None => Pipe::new().map_err(MoveError::Output)?,
         };
         let result = self.splice_through(&mut pipe, out, max);
         // Kept for the next call; after a failure its contents no longer matter.
@@ -115,10 +136,11 @@ impl SplicedBody {
         result
     }
 
-    fn splice_through(&mut self, pipe: &mut Pipe, out: RawFd, max: u64) -> Result<u64, SpliceError> {
+    #[cfg(dc_linux)]
+    fn splice_through(&mut self, pipe: &mut Pipe, out: RawFd, max: u64) -> Result<u64, MoveError> {
         let mut moved = 0u64;
         while moved < max {
-            let frame = self.data_ahead().map_err(SpliceError::Input)?;
+            let frame = self.data_ahead().map_err(MoveError::Input)?;
             if frame == 0 {
                 break;
             }
@@ -126,16 +148,16 @@ impl SplicedBody {
                 // Data that came in with the framing: into an empty pipe (a write into a pipe
                 // whose page slots are taken by spliced buffers could wait for ever), so that
                 // it leaves before the data spliced after it.
-                pipe.drain_to(out).map_err(SpliceError::Output)?;
+                pipe.drain_to(out).map_err(MoveError::Output)?;
                 let n = frame.min(max - moved).min((self.end - self.pos) as u64) as usize;
                 let n = n.min(pipe.capacity / 2);
-                pipe.write(&self.buf[self.pos..self.pos + n]).map_err(SpliceError::Output)?;
+                pipe.write(&self.buf[self.pos..self.pos + n]).map_err(MoveError::Output)?;
                 self.pos += n;
                 self.copied += n as u64;
                 n
             } else {
                 if pipe.room() < pipe.capacity / 2 {
-                    pipe.drain_to(out).map_err(SpliceError::Output)?;
+                    pipe.drain_to(out).map_err(MoveError::Output)?;
                 }
                 let step = |pipe: &Pipe| frame.min(max - moved).min(pipe.room() as u64) as usize;
                 // Data accumulates in the pipe across chunks and leaves in large drains. A
@@ -146,18 +168,18 @@ impl SplicedBody {
                 // waits on the socket alone.
                 let quick = match pipe.len {
                     0 => None,
-                    _ => pipe.try_splice_from(self.stream.raw_fd(), step(pipe)).map_err(SpliceError::Input)?,
+                    _ => pipe.try_splice_from(self.stream.raw_fd(), step(pipe)).map_err(MoveError::Input)?,
                 };
                 let n = match quick {
                     Some(n) => n,
                     None => {
-                        pipe.drain_to(out).map_err(SpliceError::Output)?;
-                        self.arm_timeout().map_err(SpliceError::Input)?;
-                        pipe.splice_from(self.stream.raw_fd(), step(pipe)).map_err(SpliceError::Input)?
+                        pipe.drain_to(out).map_err(MoveError::Output)?;
+                        self.arm_timeout().map_err(MoveError::Input)?;
+                        pipe.splice_from(self.stream.raw_fd(), step(pipe)).map_err(MoveError::Input)?
                     }
                 };
                 if n == 0 {
-                    self.end_of_stream().map_err(SpliceError::Input)?;
+                    self.end_of_stream().map_err(MoveError::Input)?;
                     continue;
                 }
                 n
@@ -165,7 +187,31 @@ impl SplicedBody {
             self.consumed(n as u64);
             moved += n as u64;
         }
-        pipe.drain_to(out).map_err(SpliceError::Output)?;
+        pipe.drain_to(out).map_err(MoveError::Output)?;
+        Ok(moved)
+    }
+
+    /// Moves up to `max` body bytes to `out` by plain reads and writes (the portable path);
+    /// returns how many, 0 at the end of the body.
+    #[cfg(not(dc_linux))]
+    pub fn move_to(&mut self, out: RawFd, max: u64) -> Result<u64, MoveError> {
+        use std::io::Write;
+        use std::os::fd::FromRawFd;
+        // Borrowed, never closed here: the caller owns `out`.
+        // SAFETY: `out` is an open descriptor the caller holds for the whole call.
+        let mut dest = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(out) });
+        let mut buf = vec![0u8; COPY_BUFFER];
+        let mut moved = 0u64;
+        while moved < max {
+            let want = (max - moved).min(buf.len() as u64) as usize;
+            let n = self.read(&mut buf[..want]).map_err(MoveError::Input)?;
+            if n == 0 {
+                break;
+            }
+            dest.write_all(&buf[..n]).map_err(MoveError::Output)?;
+            self.copied += n as u64;
+            moved += n as u64;
+        }
         Ok(moved)
     }
 
@@ -286,7 +332,7 @@ impl SplicedBody {
     }
 }
 
-impl Read for SplicedBody {
+impl Read for ZeroCopyBody {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if out.is_empty() {
             return Ok(0);
@@ -320,156 +366,6 @@ impl Read for SplicedBody {
     }
 }
 
-/// A pipe of our own between the socket and the destination, with its fill level.
-struct Pipe {
-    read: OwnedFd,
-    write: OwnedFd,
-    capacity: usize,
-    len: usize,
-    /// False once the destination refused a splice: drained by read and write from then on.
-    out_splices: bool,
-}
-
-impl Pipe {
-    fn new() -> io::Result<Pipe> {
-        let mut fds = [0; 2];
-        // SAFETY: pipe2 fills two descriptors we then own.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: fresh descriptors from pipe2, owned from here on.
-        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        // A bigger pipe means fewer trips to the destination; refusal (a low
-        // /proc/sys/fs/pipe-max-size) only costs speed.
-        // SAFETY: fcntl on a pipe descriptor we own.
-        let capacity = unsafe {
-            libc::fcntl(write.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE);
-            libc::fcntl(write.as_raw_fd(), libc::F_GETPIPE_SZ)
-        };
-        let capacity = if capacity > 0 { capacity as usize } else { 64 * 1024 };
-        Ok(Pipe { read, write, capacity, len: 0, out_splices: true })
-    }
-
-    fn room(&self) -> usize {
-        self.capacity - self.len
-    }
-
-    /// Moves up to `max` bytes from the socket into the pipe, waiting for the socket (and for
-    /// room in the pipe); 0 = the socket is at EOF.
-    fn splice_from(&mut self, socket: RawFd, max: usize) -> io::Result<usize> {
-        self.splice_in(socket, max, 0).map_err(timeout_named)
-    }
-
-    /// The same without waiting, neither for the socket nor for the pipe; None = it would have
-    /// waited.
-    fn try_splice_from(&mut self, socket: RawFd, max: usize) -> io::Result<Option<usize>> {
-        match self.splice_in(socket, max, libc::SPLICE_F_NONBLOCK) {
-            Ok(n) => Ok(Some(n)),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    fn splice_in(&mut self, socket: RawFd, max: usize, flags: libc::c_uint) -> io::Result<usize> {
-        loop {
-            // SAFETY: two descriptors we hold open; null offsets (neither is seekable).
-            let n = unsafe {
-                libc::splice(socket, std::ptr::null_mut(), self.write.as_raw_fd(), std::ptr::null_mut(), max, libc::SPLICE_F_MOVE | flags)
-            };
-            if n >= 0 {
-                self.len += n as usize;
-                return Ok(n as usize);
-            }
-            let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::Interrupted {
-                return Err(e);
-            }
-        }
-    }
-
-    /// Writes bytes from memory into the pipe (at most its room).
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let mut done = 0;
-        while done < bytes.len() {
-            // SAFETY: a pipe descriptor we own and a readable slice.
-            let n = unsafe { libc::write(self.write.as_raw_fd(), bytes[done..].as_ptr().cast(), bytes.len() - done) };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e);
-            }
-            done += n as usize;
-        }
-        self.len += done;
-        Ok(())
-    }
-
-    /// Empties the pipe into `out`.
-    fn drain_to(&mut self, out: RawFd) -> io::Result<()> {
-        while self.len > 0 {
-            let n = if self.out_splices {
-                // SAFETY: descriptors the caller and we hold open; null offsets write at the
-                // destination's current position.
-                let n = unsafe {
-                    libc::splice(self.read.as_raw_fd(), std::ptr::null_mut(), out, std::ptr::null_mut(), self.len, libc::SPLICE_F_MOVE)
-                };
-                if n < 0 {
-                    let e = io::Error::last_os_error();
-                    match e.raw_os_error() {
-                        Some(libc::EINTR) => continue,
-                        Some(libc::EINVAL) => {
-                            self.out_splices = false;
-                            continue;
-                        }
-                        _ => return Err(e),
-                    }
-                }
-                n as usize
-            } else {
-                self.copy_out(out)?
-            };
-            if n == 0 {
-                return Err(io::Error::new(io::ErrorKind::WriteZero, "the destination took no bytes"));
-            }
-            self.len -= n;
-        }
-        Ok(())
-    }
-
-    /// One read from the pipe and a full write of it to `out` (for destinations without splice).
-    fn copy_out(&mut self, out: RawFd) -> io::Result<usize> {
-        let mut chunk = [0u8; 64 * 1024];
-        let want = self.len.min(chunk.len());
-        let n = loop {
-            // SAFETY: a pipe descriptor we own and a writable buffer of `want` bytes.
-            let n = unsafe { libc::read(self.read.as_raw_fd(), chunk.as_mut_ptr().cast(), want) };
-            if n >= 0 {
-                break n as usize;
-            }
-            let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::Interrupted {
-                return Err(e);
-            }
-        };
-        let mut done = 0;
-        while done < n {
-            // SAFETY: the caller's open descriptor and the bytes just read.
-            let w = unsafe { libc::write(out, chunk[done..n].as_ptr().cast(), n - done) };
-            if w < 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e);
-            }
-            done += w as usize;
-        }
-        Ok(n)
-    }
-}
-
 fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("the daemon sent {what}"))
 }
@@ -479,7 +375,7 @@ fn cut_short() -> io::Error {
 }
 
 /// A socket timeout surfaces as EAGAIN; say what it is.
-fn timeout_named(e: io::Error) -> io::Error {
+pub(super) fn timeout_named(e: io::Error) -> io::Error {
     match e.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
             io::Error::new(io::ErrorKind::TimedOut, "no data from the daemon within the time allowed")
@@ -492,10 +388,11 @@ fn timeout_named(e: io::Error) -> io::Error {
 mod tests {
     use super::*;
     use std::io::Write;
+    use std::os::fd::AsRawFd;
     use std::os::unix::net::UnixStream;
 
     /// A body whose socket delivers `wire` (in pieces of `piece` bytes) and then closes.
-    fn body(wire: &[u8], piece: usize, framing: Framing) -> SplicedBody {
+    fn body(wire: &[u8], piece: usize, framing: Framing) -> ZeroCopyBody {
         let (ours, theirs) = UnixStream::pair().unwrap();
         let wire = wire.to_vec();
         std::thread::spawn(move || {
@@ -510,7 +407,7 @@ mod tests {
                 }
             }
         });
-        SplicedBody::new(Stream::Unix(ours), vec![0; 1024], 0, framing, Limits::default())
+        ZeroCopyBody::new(Stream::Unix(ours), vec![0; 1024], 0, framing, Limits::default(), String::new())
     }
 
     fn chunked(parts: &[&[u8]]) -> Vec<u8> {
@@ -528,18 +425,18 @@ mod tests {
         (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
     }
 
-    fn read_all(b: &mut SplicedBody) -> io::Result<Vec<u8>> {
+    fn read_all(b: &mut ZeroCopyBody) -> io::Result<Vec<u8>> {
         let mut v = Vec::new();
         b.read_to_end(&mut v)?;
         Ok(v)
     }
 
     /// Splices everything into a temporary file, in steps of `step` bytes.
-    fn splice_all(b: &mut SplicedBody, step: u64) -> Result<Vec<u8>, SpliceError> {
+    fn move_all(b: &mut ZeroCopyBody, step: u64) -> Result<Vec<u8>, MoveError> {
         let path = std::env::temp_dir().join(format!("dc-splice-{}-{step}-{:?}", std::process::id(), std::thread::current().id()));
         let file = std::fs::File::create(&path).unwrap();
         let result = loop {
-            match b.splice_to(file.as_raw_fd(), step) {
+            match b.move_to(file.as_raw_fd(), step) {
                 Ok(0) => break Ok(()),
                 Ok(_) => {}
                 Err(e) => break Err(e),
@@ -560,13 +457,14 @@ mod tests {
         for piece in [1, 7, 64, 4096, 1 << 20] {
             assert_eq!(read_all(&mut body(&wire, piece, Framing::chunked())).unwrap(), want, "read, pieces of {piece}");
             for step in [1, 512, 10_000, u64::MAX] {
-                let got = splice_all(&mut body(&wire, piece, Framing::chunked()), step).unwrap();
+                let got = move_all(&mut body(&wire, piece, Framing::chunked()), step).unwrap();
                 assert!(got == want, "splice, pieces of {piece}, steps of {step}");
             }
         }
     }
 
     #[test]
+    #[cfg(dc_linux)]
     fn once_a_boundary_is_known_no_data_byte_enters_memory() {
         // The daemon's shape: chunks of 32 KiB. Only the first two boundaries (the first
         // size line has no CRLF before it) may read data bytes along with the framing.
@@ -574,14 +472,14 @@ mod tests {
         let parts: Vec<&[u8]> = d.chunks(32768).collect();
         let wire = chunked(&parts);
         let mut b = body(&wire, 1 << 20, Framing::chunked());
-        assert!(splice_all(&mut b, u64::MAX).unwrap() == d);
+        assert!(move_all(&mut b, u64::MAX).unwrap() == d);
         assert!(b.copied <= 2 * CONTROL_READ as u64, "{} data bytes went through memory", b.copied);
         // A boundary longer than the last one is still read whole, whatever the pieces.
         let (small, big) = (data(20, 1), data(70_000, 2));
         let wire = chunked(&[&small, &small, &big, &small]);
         let want = [small.clone(), small.clone(), big.clone(), small.clone()].concat();
         for piece in [1, 3, 1 << 20] {
-            assert!(splice_all(&mut body(&wire, piece, Framing::chunked()), u64::MAX).unwrap() == want, "pieces of {piece}");
+            assert!(move_all(&mut body(&wire, piece, Framing::chunked()), u64::MAX).unwrap() == want, "pieces of {piece}");
         }
     }
 
@@ -593,14 +491,14 @@ mod tests {
         let d = data(200_000, 8);
         let mut b = body(&d, 1, Framing::UntilClose);
         std::thread::sleep(Duration::from_millis(100));
-        assert!(splice_all(&mut b, u64::MAX).unwrap() == d);
+        assert!(move_all(&mut b, u64::MAX).unwrap() == d);
     }
 
     #[test]
     fn more_than_a_pipeful_in_one_splice() {
         let d = data(3 << 20, 5);
         let wire = chunked(&[&d[..32768], &d[32768..2_000_000], &d[2_000_000..]]);
-        assert!(splice_all(&mut body(&wire, 1 << 16, Framing::chunked()), u64::MAX).unwrap() == d);
+        assert!(move_all(&mut body(&wire, 1 << 16, Framing::chunked()), u64::MAX).unwrap() == d);
     }
 
     #[test]
@@ -610,7 +508,7 @@ mod tests {
         let mut first = [0u8; 4];
         b.read_exact(&mut first).unwrap();
         assert_eq!(&first, b"hell");
-        assert_eq!(splice_all(&mut b, u64::MAX).unwrap(), b"o world");
+        assert_eq!(move_all(&mut b, u64::MAX).unwrap(), b"o world");
     }
 
     #[test]
@@ -618,9 +516,9 @@ mod tests {
         let d = data(200_000, 9);
         let mut wire = d.clone();
         wire.extend_from_slice(b"extra bytes past the length are not body");
-        assert!(splice_all(&mut body(&wire, 5000, Framing::Length(d.len() as u64)), 4096).unwrap() == d);
+        assert!(move_all(&mut body(&wire, 5000, Framing::Length(d.len() as u64)), 4096).unwrap() == d);
         assert!(read_all(&mut body(&d, 5000, Framing::UntilClose)).unwrap() == d);
-        assert!(splice_all(&mut body(&d, 5000, Framing::UntilClose), u64::MAX).unwrap() == d);
+        assert!(move_all(&mut body(&d, 5000, Framing::UntilClose), u64::MAX).unwrap() == d);
     }
 
     #[test]
@@ -629,7 +527,7 @@ mod tests {
         let cut = &full[..full.len() - 9];
         let e = read_all(&mut body(cut, 999, Framing::chunked())).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{e}");
-        assert!(matches!(splice_all(&mut body(cut, 999, Framing::chunked()), u64::MAX), Err(SpliceError::Input(_))));
+        assert!(matches!(move_all(&mut body(cut, 999, Framing::chunked()), u64::MAX), Err(MoveError::Input(_))));
         let e = read_all(&mut body(&data(10, 1), 4, Framing::Length(11))).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{e}");
         let e = read_all(&mut body(b"zz\r\nab\r\n0\r\n\r\n", 64, Framing::chunked())).unwrap_err();
@@ -644,13 +542,13 @@ mod tests {
     fn a_silent_daemon_times_out() {
         let (ours, _theirs) = UnixStream::pair().unwrap();
         let limits = Limits { deadline: None, inactivity: Some(Duration::from_millis(50)) };
-        let mut b = SplicedBody::new(Stream::Unix(ours), vec![0; 64], 0, Framing::chunked(), limits);
+        let mut b = ZeroCopyBody::new(Stream::Unix(ours), vec![0; 64], 0, Framing::chunked(), limits, String::new());
         let e = read_all(&mut b).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
         let (ours, _theirs) = UnixStream::pair().unwrap();
-        let mut b = SplicedBody::new(Stream::Unix(ours), vec![0; 64], 0, Framing::Length(10), limits);
-        match splice_all(&mut b, u64::MAX) {
-            Err(SpliceError::Input(e)) => assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}"),
+        let mut b = ZeroCopyBody::new(Stream::Unix(ours), vec![0; 64], 0, Framing::Length(10), limits, String::new());
+        match move_all(&mut b, u64::MAX) {
+            Err(MoveError::Input(e)) => assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}"),
             other => panic!("{:?}", other.map(|v| v.len())),
         }
     }
@@ -668,7 +566,7 @@ mod tests {
             v
         });
         let mut b = body(&wire, 8192, Framing::chunked());
-        while b.splice_to(dest.as_raw_fd(), u64::MAX).unwrap() > 0 {}
+        while b.move_to(dest.as_raw_fd(), u64::MAX).unwrap() > 0 {}
         drop(dest);
         assert!(collector.join().unwrap() == d);
     }

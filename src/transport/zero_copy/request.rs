@@ -1,34 +1,28 @@
-//! A plain-HTTP GET on a connection of its own, for answers too big to copy: the body is read
-//! by [`SplicedBody`](super::spliced_body::SplicedBody), which can move it to a file
-//! descriptor without passing it through this process's memory.
-//!
-//! ureq reads every body into its own buffer and copies it out again, and the kernel copies it
-//! into that buffer: for a multi-gigabyte `docker save` written to a file or device that is
-//! most of the client's CPU time. This path speaks just enough HTTP/1.1 for one GET (request
-//! line and headers out; status, headers and body framing in) over Unix sockets and plain TCP.
-//! TLS endpoints have no such path (the bytes must be decrypted here) and keep using ureq.
+//! The request of a zero-copy GET: just enough HTTP/1.1 for one GET (request line and headers
+//! out; status, headers and body framing in) over a Unix socket or plain TCP, on a connection
+//! of its own that is closed when the body is dropped.
 
-use std::io::{self, Read};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::os::fd::{AsRawFd, RawFd};
-use std::os::unix::net::UnixStream;
+use std::io;
+
+use super::body::{Framing, ZeroCopyBody};
+use super::socket::{Limits, Stream};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use super::endpoint::Endpoint;
-use super::spliced_body::{Framing, SplicedBody};
+use crate::transport::Endpoint;
 
 /// The longest response head accepted (status line and headers).
 const MAX_HEAD: usize = 64 * 1024;
 
 /// Where direct requests go: a non-TLS endpoint and the identity the client sends.
 #[derive(Debug, Clone)]
-pub struct DirectTarget {
+pub struct ZeroCopyTarget {
     dial: Dial,
     /// The `Host` header: what ureq sends for the same endpoint.
     host_header: String,
     base_path: String,
     user_agent: String,
+    /// The endpoint as error messages name it.
+    endpoint_text: String,
 }
 
 #[derive(Debug, Clone)]
@@ -37,79 +31,15 @@ enum Dial {
     Tcp(String, u16),
 }
 
-/// A call's time limits: a deadline for the whole call and the longest wait for any one read.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Limits {
-    pub deadline: Option<Instant>,
-    pub inactivity: Option<Duration>,
-}
-
-impl Limits {
-    /// The socket timeout for the next blocking operation (`None` = wait forever), or a
-    /// timeout error once the deadline has passed.
-    pub fn next_wait(&self) -> io::Result<Option<Duration>> {
-        let left = match self.deadline {
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(io::Error::new(io::ErrorKind::TimedOut, "the call's time limit passed"));
-                }
-                Some(left)
-            }
-            None => None,
-        };
-        Ok(match (left, self.inactivity) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        })
-    }
-}
-
-/// The socket of a direct request.
-pub(super) enum Stream {
-    Unix(UnixStream),
-    Tcp(TcpStream),
-}
-
-impl Stream {
-    pub(super) fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
-        match self {
-            Stream::Unix(s) => s.set_read_timeout(t),
-            Stream::Tcp(s) => s.set_read_timeout(t),
-        }
-    }
-
-    fn set_write_timeout(&self, t: Option<Duration>) -> io::Result<()> {
-        match self {
-            Stream::Unix(s) => s.set_write_timeout(t),
-            Stream::Tcp(s) => s.set_write_timeout(t),
-        }
-    }
-
-    pub(super) fn raw_fd(&self) -> RawFd {
-        match self {
-            Stream::Unix(s) => s.as_raw_fd(),
-            Stream::Tcp(s) => s.as_raw_fd(),
-        }
-    }
-
-    pub(super) fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Unix(s) => (&*s).read(buf),
-            Stream::Tcp(s) => (&*s).read(buf),
-        }
-    }
-}
-
 /// A response whose head has been read; the body has not.
-pub struct DirectResponse {
+pub struct ZeroCopyResponse {
     pub status: u16,
-    pub body: SplicedBody,
+    pub body: ZeroCopyBody,
 }
 
-impl DirectTarget {
+impl ZeroCopyTarget {
     /// The direct target for an endpoint, or `None` for TLS (which has no direct path).
-    pub fn new(endpoint: &Endpoint, user_agent: &str) -> Option<DirectTarget> {
+    pub fn new(endpoint: &Endpoint, user_agent: &str, endpoint_text: &str) -> Option<ZeroCopyTarget> {
         let (dial, host_header, base_path) = match endpoint {
             Endpoint::Unix(path) => (Dial::Unix(path.clone()), "docker".to_string(), String::new()),
             Endpoint::Tcp { tls: true, .. } => return None,
@@ -118,7 +48,13 @@ impl DirectTarget {
                 (Dial::Tcp(host.clone(), *port), format!("{shown}:{port}"), base_path.clone())
             }
         };
-        Some(DirectTarget { dial, host_header, base_path, user_agent: user_agent.to_string() })
+        Some(ZeroCopyTarget {
+            dial,
+            host_header,
+            base_path,
+            user_agent: user_agent.to_string(),
+            endpoint_text: endpoint_text.to_string(),
+        })
     }
 
     /// Sends `GET <base path><path_and_query>` with `headers` on a new connection (closed when
@@ -128,7 +64,7 @@ impl DirectTarget {
         path_and_query: &str,
         headers: &[(&'static str, String)],
         limits: Limits,
-    ) -> io::Result<DirectResponse> {
+    ) -> io::Result<ZeroCopyResponse> {
         let stream = self.connect(limits)?;
         let mut head = format!(
             "GET {}{} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\nAccept: */*\r\nConnection: close\r\n",
@@ -139,37 +75,25 @@ impl DirectTarget {
         }
         head.push_str("\r\n");
         stream.set_write_timeout(limits.next_wait()?)?;
-        super::unix::send_all(stream.raw_fd(), head.as_bytes())?;
-        read_head(stream, limits)
+        stream.send_all(head.as_bytes())?;
+        read_head(stream, limits, &self.endpoint_text)
+    }
+
+    /// The endpoint as error messages name it.
+    pub fn endpoint_text(&self) -> &str {
+        &self.endpoint_text
     }
 
     fn connect(&self, limits: Limits) -> io::Result<Stream> {
         match &self.dial {
-            Dial::Unix(path) => UnixStream::connect(path)
-                .map(Stream::Unix)
-                .map_err(|e| io::Error::new(e.kind(), format!("cannot connect to {}: {e}", path.display()))),
-            Dial::Tcp(host, port) => {
-                let mut last = None;
-                for addr in (host.as_str(), *port).to_socket_addrs()? {
-                    let attempt = match limits.next_wait()? {
-                        Some(t) => TcpStream::connect_timeout(&addr, t),
-                        None => TcpStream::connect(addr),
-                    };
-                    match attempt {
-                        Ok(s) => return Ok(Stream::Tcp(s)),
-                        Err(e) => last = Some(e),
-                    }
-                }
-                Err(last.unwrap_or_else(|| {
-                    io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"))
-                }))
-            }
+            Dial::Unix(path) => Stream::connect_unix(path),
+            Dial::Tcp(host, port) => Stream::connect_tcp(host, *port, limits),
         }
     }
 }
 
 /// Reads the status line and headers; bytes after them stay buffered as the body's start.
-fn read_head(stream: Stream, limits: Limits) -> io::Result<DirectResponse> {
+fn read_head(stream: Stream, limits: Limits, endpoint_text: &str) -> io::Result<ZeroCopyResponse> {
     let mut buf = vec![0u8; MAX_HEAD];
     let mut end = 0;
     let head_len = loop {
@@ -215,8 +139,8 @@ fn read_head(stream: Stream, limits: Limits) -> io::Result<DirectResponse> {
         (false, None) => Framing::UntilClose,
     };
     buf.copy_within(head_len..end, 0);
-    let body = SplicedBody::new(stream, buf, end - head_len, framing, limits);
-    Ok(DirectResponse { status, body })
+    let body = ZeroCopyBody::new(stream, buf, end - head_len, framing, limits, endpoint_text.to_string());
+    Ok(ZeroCopyResponse { status, body })
 }
 
 fn parse_status(line: &str) -> io::Result<u16> {
@@ -256,9 +180,9 @@ mod tests {
     #[test]
     fn tls_has_no_direct_path() {
         let tls = Endpoint::parse("https://127.0.0.1:2376", false).unwrap();
-        assert!(DirectTarget::new(&tls, "ua").is_none());
+        assert!(ZeroCopyTarget::new(&tls, "ua", "x").is_none());
         let tcp = Endpoint::parse("tcp://127.0.0.1:2375/prefix", false).unwrap();
-        let t = DirectTarget::new(&tcp, "ua").unwrap();
+        let t = ZeroCopyTarget::new(&tcp, "ua", "x").unwrap();
         assert_eq!(t.host_header, "127.0.0.1:2375");
         assert_eq!(t.base_path, "/prefix");
     }

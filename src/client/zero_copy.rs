@@ -1,0 +1,42 @@
+//! A GET whose body may be moved into a file without copying (see
+//! [`crate::transport::zero_copy`]): the same request, version prefix, time limits and error
+//! mapping as [`Client::send`], on a connection of its own.
+
+use std::io::Read;
+
+use super::request::{error_from_text, target, MAX_ERROR_BODY};
+use super::{Call, Client};
+use crate::error::{Error, Result};
+use crate::transport::{Request, ZeroCopyBody};
+
+impl Client {
+    /// Sends a GET `call` on a connection of its own; a 2xx answer's body is returned unread,
+    /// anything else becomes an [`Error`] carrying the daemon's message. `None` when the
+    /// endpoint has no such path (TLS): use [`Client::send`] then.
+    pub fn send_zero_copy(&self, call: &Call) -> Result<Option<ZeroCopyBody>> {
+        let version = if call.versioned {
+            Some(self.api_version_within(call.timeout, call.inactivity_timeout)?)
+        } else {
+            None
+        };
+        let with_version = |e: Error| match version {
+            Some(v) => e.with_api_version(&v.to_string()),
+            None => e,
+        };
+        let what = format!("{} {}", call.method, call.path);
+        let target = target(call, version);
+        let request = Request { method: call.method, target: &target, headers: &call.headers, limits: None, what: &what };
+        let Some(mut response) =
+            self.inner.transport.get_zero_copy(&request, self.limits(call)).map_err(with_version)?
+        else {
+            return Ok(None);
+        };
+        if (200..300).contains(&response.status) {
+            return Ok(Some(response.body));
+        }
+        let mut text = Vec::new();
+        // The error body is read whole only up to a bound; a broken one still gives the status.
+        let _ = (&mut response.body).take(MAX_ERROR_BODY).read_to_end(&mut text);
+        Err(with_version(error_from_text(response.status, &String::from_utf8_lossy(&text))))
+    }
+}
