@@ -122,30 +122,20 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Tells which credentials dc_image_pull and dc_image_push would send to a registry when given
- * no "auth" option, so a setup can be debugged. Nothing secret is returned.
- *
- * client_or_null: a client or NULL. The answer does not depend on the daemon (no request is
- * sent): credentials come from the docker config the environment names, exactly as for pulls
- * and pushes ($DOCKER_CONFIG/config.json, else ~/.docker/config.json; "credHelpers" for the
- * registry, else "credsStore", else "auths"; helpers docker-credential-<name> are run from
- * PATH with the registry on stdin).
- *
- * registry: the registry in any common spelling ("127.0.0.1:5000", "http://host:5000/v2/",
- * "docker.io", "https://index.docker.io/v1/"); NULL or "" means Docker Hub.
- *
- * On success *out_json receives {"registry": normalized key ("https://index.docker.io/v1/"
- * for Docker Hub, else host[:port]), "found": bool, "source": "auths" | "credsStore:<name>" |
- * "credHelper:<name>" | null, "username", "email", "serveraddress" (strings or null),
- * "has_password", "has_identitytoken", "has_registrytoken" (bools)}. Free it with
- * dc_string_free(). A missing config file or helper is not an error: "found" is false.
- *
- * Statuses: DC_INVALID_ARGUMENT (NULL out_json, a registry that is not UTF-8, a config file
- * that is not valid JSON or a docker config: the message names the file, an invalid helper
- * name), DC_UNAUTHORIZED when a credential helper fails or answers something unreadable (the
- * message names the helper and its exit status, never its output).
+ * The library's version, e.g. "0.1.0". Static string: do not free.
  */
-dc_status dc_auth_resolve(const dc_client *client_or_null, const char *registry, char **out_json, dc_error **err);
+const char *dc_version(void);
+
+/**
+ * The name of a status code, e.g. "NOT_FOUND" for DC_NOT_FOUND, or "UNKNOWN" for a value
+ * that is not a status. Static string: do not free.
+ */
+const char *dc_status_name(dc_status status);
+
+/**
+ * Frees a string returned by this library (any `char **out_json`). NULL is allowed.
+ */
+void dc_string_free(char *s);
 
 /**
  * Creates a client.
@@ -162,12 +152,14 @@ dc_status dc_auth_resolve(const dc_client *client_or_null, const char *registry,
  * - "timeout_ms": whole-call limit (0 = none, the default).
  * - "inactivity_timeout_ms": longest silence between two reads (0 = none, the default).
  * - "user_agent": User-Agent header.
+ * - "docker_config": the docker config directory registry credentials come from (holding
+ *   config.json, as the CLI's --config); default DOCKER_CONFIG, else ~/.docker.
  *
- * No connection is made here. On success *out receives a handle to free with
+ * No connection is made here. On success *out_client receives a handle to free with
  * dc_client_free(). Returns DC_INVALID_ARGUMENT for bad JSON, unknown keys, wrong types, a
  * bad host, an unreadable TLS file or a NULL out.
  */
-dc_status dc_client_new(const char *options_json, dc_client **out, dc_error **err);
+dc_status dc_client_new(const char *options_json, dc_client **out_client, dc_error **err);
 
 /**
  * Frees a client and closes its idle connections. NULL is allowed. No call may be running
@@ -183,17 +175,6 @@ void dc_client_free(dc_client *client);
  * DC_TRANSPORT, DC_TIMEOUT, DC_SERVER_ERROR (an unreadable API-Version header).
  */
 dc_status dc_client_api_version(const dc_client *client, char **out_version, dc_error **err);
-
-/**
- * The library's version, e.g. "0.1.0". Static string: do not free.
- */
-const char *dc_version(void);
-
-/**
- * The name of a status code, e.g. "NOT_FOUND" for DC_NOT_FOUND, or "UNKNOWN" for a value
- * that is not a status. Static string: do not free.
- */
-const char *dc_status_name(dc_status status);
 
 /**
  * The error's status code (DC_INTERNAL for a NULL error).
@@ -225,222 +206,40 @@ const char *dc_error_json(const dc_error *err);
 void dc_error_free(dc_error *err);
 
 /**
- * Frees a string returned by this library (any `char **out_json`). NULL is allowed.
+ * Pings the daemon (HEAD /_ping, GET if HEAD is refused). *out_json receives
+ * {"api_version": "1.41", "os_type": "linux", "experimental": false,
+ *  "builder_version": "1" or null} (values from the daemon's headers; null when absent).
+ * Free it with dc_string_free(). Statuses: DC_TRANSPORT, DC_TIMEOUT, DC_SERVER_ERROR.
  */
-void dc_string_free(char *s);
+dc_status dc_system_ping(const dc_client *client, char **out_json, dc_error **err);
 
 /**
- * Saves one or more images as one tar archive (`docker save`), streamed from the daemon to
- * `write_cb` or to a file.
- *
- * options_json (JSON object; NULL or "" is not enough, "names" is required):
- * - "names": an image name, tag or ID, or an array of them (at least one); several are saved
- *   into one archive (sent as repeated `names=` parameters).
- * - "platform": "os/arch[/variant]" or an array of them: save only these platforms of a
- *   multi-platform image (API 1.48+; several need API 1.52+).
- * - "output_path": write the archive to this file instead of `write_cb`. The file is created
- *   with mode 0644 (less the umask); the archive is written to a hidden temporary file in the
- *   same directory and renamed into place only once it is complete and synced, so a failed
- *   save never leaves a partial file there (an existing file is replaced only on success; a
- *   symbolic link is followed and kept). A character device or FIFO ("/dev/null", a named
- *   pipe) is written in place instead: it is never replaced, and receives whatever arrived
- *   before a failure.
- * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call
- *   (0 = none).
- *
- * Exactly one of `write_cb` and "output_path" must be given. `write_cb` receives the archive
- * in chunks of up to 256 KiB, in order, on the calling thread; it returns 0 to go on or
- * non-zero to stop (the save then returns DC_CANCELLED and the connection is closed; the client
- * stays usable). The archive is checked as it passes: it must end with tar's end-of-archive
- * marker. If the daemon fails mid-archive, the bytes already delivered are not a whole archive
- * and the call fails with the daemon's message.
- *
- * Statuses: DC_INVALID_ARGUMENT (NULL client, bad JSON, unknown key, "names" missing, empty or
- * not strings, both or neither of `write_cb` and "output_path", "output_path" a directory or not
- * creatable), DC_NOT_FOUND (an image does not exist; the directory of "output_path" does not
- * exist), DC_UNSUPPORTED ("platform" on an older daemon), DC_CANCELLED, DC_SERVER_ERROR (the
- * daemon failed before sending, or the archive broke off with plain text or nothing after it),
- * DC_STREAM_ERROR (the daemon appended a JSON error to a half-sent archive; DC_NOT_FOUND or
- * DC_UNAUTHORIZED when that error says so), DC_TRANSPORT (also: writing "output_path" failed),
- * DC_TIMEOUT.
+ * GET /version: the daemon's answer, verbatim JSON. Free with dc_string_free().
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json), DC_TRANSPORT, DC_TIMEOUT,
+ * DC_SERVER_ERROR.
  */
-dc_status dc_image_save(const dc_client *client, const char *options_json, dc_write_cb write_cb, void *userdata, dc_error **err);
+dc_status dc_system_version(const dc_client *client, char **out_json, dc_error **err);
 
 /**
- * Loads images from a tar archive (`docker load`), streamed to the daemon from `read_cb` or
- * a file.
- *
- * options_json (JSON object; NULL or "" for defaults):
- * - "input_path": read the archive from this file instead of `read_cb`.
- * - "quiet": true asks the daemon for no progress messages. Default: false when `progress_cb`
- *   is given, true otherwise. Always sent to the daemon (which takes an absent value as true).
- * - "platform": "os/arch[/variant]" or an array of them: load only these platforms of a
- *   multi-platform archive (API 1.48+; several need API 1.52+).
- * - "progress": "json" (default: each daemon message as received, plus "\n") or "text" (the
- *   lines `docker load` prints when not on a terminal).
- * - "aggregate": true adds overall-progress messages in JSON mode.
- * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call.
- *
- * Exactly one of `read_cb` and "input_path" must be given. `read_cb` fills at most `cap` bytes
- * and returns how many, 0 at the end, or < 0 on error (the load then returns DC_CANCELLED and
- * the connection is closed; returning more than `cap` is DC_INVALID_ARGUMENT). `progress_cb`
- * (may be NULL) receives one message per call and returns non-zero to stop (DC_CANCELLED).
- * Callbacks run on the calling thread.
- *
- * On success *out_json receives {"images": [{"name": "app:1", "id": "sha256:…"}, …]}: one entry
- * per image the daemon reported as loaded; "name" is null for an image loaded by ID only, and
- * "id" of a named image is looked up right after the load. Free it with dc_string_free().
- *
- * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, both or neither
- * input, "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist), DC_UNSUPPORTED,
- * DC_STREAM_ERROR (the daemon refused the archive, e.g. truncated or corrupt: the error carries
- * its message; nothing is loaded), DC_SERVER_ERROR (the daemon answered HTTP 5xx before
- * streaming), DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
+ * GET /info: the daemon's answer, verbatim JSON. Free with dc_string_free().
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json), DC_TRANSPORT, DC_TIMEOUT,
+ * DC_SERVER_ERROR.
  */
-dc_status dc_image_load(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
+dc_status dc_system_info(const dc_client *client, char **out_json, dc_error **err);
 
 /**
- * Creates an image from a filesystem tarball (`docker import`): streamed to the daemon from
- * `read_cb` or a file, or fetched by the daemon from a URL. The tarball may be compressed
- * (gzip, bzip2, xz, zstd as the daemon supports).
- *
- * options_json (JSON object; NULL or "" for defaults):
- * - "input_path": read the tarball from this file instead of `read_cb`.
- * - "url": an http:// or https:// URL the daemon downloads the tarball from (then `read_cb`
- *   must be NULL).
- * - "repository": name for the new image, may include a tag ("app" or "app:1"); without it
- *   the image is untagged.
- * - "tag": tag for the new image (needs "repository").
- * - "message": commit message of the image (default "Imported from <source>").
- * - "changes": a Dockerfile instruction or an array of them, applied to the image: CMD,
- *   ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR
- *   (one instruction per entry, e.g. "ENV DEBUG=1").
- * - "platform": "os[/arch[/variant]]" of the new image (API 1.32+).
- * - "progress", "aggregate": as for dc_image_load.
- * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call.
- *
- * Exactly one source: `read_cb`, "input_path" or "url". `read_cb` and `progress_cb` behave as
- * for dc_image_load.
- *
- * On success *out_json receives {"id": "sha256:…"} (the new image's ID). Free it with
- * dc_string_free().
- *
- * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, no or several
- * sources, a URL that is not http/https, an invalid repository or tag, an unknown instruction
- * in "changes", "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist),
- * DC_UNSUPPORTED, DC_SERVER_ERROR (e.g. the daemon cannot fetch the URL), DC_STREAM_ERROR,
- * DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
+ * POST /auth: asks the daemon to check registry credentials.
+ * credentials_json: {"username", "password", "email", "serveraddress", "identitytoken",
+ * "registrytoken"} (all strings, all optional; "serveraddress" names the registry, default
+ * Docker Hub). *out_json receives the daemon's answer verbatim, e.g.
+ * {"Status": "Login Succeeded", "IdentityToken": ""}. Free with dc_string_free().
+ * NULL or "" credentials send an empty object (an anonymous check of Docker Hub).
+ * Statuses: DC_UNAUTHORIZED for refused credentials (also when the daemon reports the
+ * registry's refusal as HTTP 500), DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON,
+ * unknown key; no credential is ever quoted in a message), DC_SERVER_ERROR (the registry
+ * cannot be reached), DC_TRANSPORT, DC_TIMEOUT.
  */
-dc_status dc_image_import(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
-
-/**
- * Builds an image (`docker build` with the classic builder, as `DOCKER_BUILDKIT=0` runs it).
- *
- * The build context is exactly one of:
- * - "context_dir": a directory the library sends. It is tarred while it is sent (a producer
- *   thread and a pipe: memory stays bounded whatever the size), exactly as the docker CLI
- *   sends it: paths relative to the directory, uid/gid 0, permission bits and mtimes kept,
- *   directories included, symlinks stored (never followed), hard links as links, sockets and
- *   devices skipped; a file that cannot be read fails the build with an error naming it.
- *   Its `.dockerignore` applies with the CLI's rules (a UTF-8 BOM ignored, `#` comments in the
- *   first column, blank lines skipped, patterns trimmed and cleaned, anchored at the context
- *   root, `*` `?` `[a-z]` `[^a-z]` `\` and `**`, a matching directory excludes its contents,
- *   `!pattern` re-includes and the last matching pattern decides); excluded directories no
- *   `!` pattern can re-enter are not even walked. The Dockerfile and `.dockerignore` are
- *   always sent.
- * - `context_read_cb`: a tar archive (plain, or gzip/bzip2/xz compressed) the caller supplies;
- *   `context_read_cb` fills at most `cap` bytes of `buf` and returns how many, 0 at the end, or
- *   < 0 on error (the build then returns DC_CANCELLED; returning more than `cap` is
- *   DC_INVALID_ARGUMENT).
- * - "remote": a URL the daemon fetches itself (a git repository, a tarball, or a plain
- *   Dockerfile); nothing is sent.
- *
- * options_json (JSON object; NULL or "" means no options, which only suits a build from
- * `context_read_cb`). Unknown keys are an error naming the key. Integers are 64-bit.
- * - "context_dir": string, see above.
- * - "remote": string, see above.
- * - "dockerfile": string, the Dockerfile (default "Dockerfile"). With "context_dir": relative
- *   to the context directory, or absolute; a Dockerfile outside the context is added to the
- *   sent context under a generated name (".dockerfile.<random hex>", listed in the sent
- *   `.dockerignore` so `COPY .` does not pick it up), as the CLI does. With a read callback or
- *   "remote": a path inside that context. A non-default name needs API 1.17.
- * - "dockerfile_content": string, the Dockerfile's text, added to the sent context like an
- *   outside Dockerfile (needs "context_dir"; not with "dockerfile").
- * - "tags": array of names ("app", "app:1", "registry:5000/app:2") applied to the image.
- * - "build_args": object of string values; a null value declares the variable without a value
- *   (API 1.21).
- * - "labels": object of string values set on the image (API 1.23).
- * - "target": string, the stage of a multi-stage Dockerfile to build (API 1.29).
- * - "platform": "os[/arch[/variant]]" (API 1.32).
- * - "network_mode": string, the network of RUN steps: "bridge", "host", "none",
- *   "container:<name|id>" or a network name (API 1.25).
- * - "extra_hosts": array of "host:ip" ("host=ip" is accepted) added to /etc/hosts (API 1.28).
- * - "cache_from": array of image names used as cache sources (API 1.25).
- * - "pull": bool, pull the base images even if present (API 1.16).
- * - "no_cache": bool, do not use the build cache.
- * - "quiet": bool, the daemon sends no progress, only the image ID.
- * - "rm": bool, remove intermediate containers after a successful build (default true).
- * - "force_rm": bool, always remove intermediate containers.
- * - "memory", "memswap": integers, bytes (memory must not be negative; memswap -1 = unlimited
- *   swap) (API 1.18).
- * - "cpu_shares": integer (API 1.18); "cpuset_cpus": string such as "0-3" (API 1.18);
- *   "cpuset_mems": string (API 1.19); "cpu_period", "cpu_quota": integers, microseconds
- *   (API 1.19).
- * - "shm_size": integer, bytes of /dev/shm (not negative) (API 1.22).
- * - "ulimits": array of {"name": "nofile", "soft": 1024, "hard": 2048} (API 1.20).
- * - "cgroup_parent": string (API 1.19).
- * - "isolation": string, "default", "process" or "hyperv"; anything but "default" only on
- *   Windows daemons, refused with DC_UNSUPPORTED on others (API 1.22).
- * - "security_opt": array of strings; Windows daemons only (credential specs): refused with
- *   DC_UNSUPPORTED on others (API 1.25).
- * - "squash": bool, squash the new layers into one; needs a daemon with experimental features,
- *   refused with DC_UNSUPPORTED otherwise (API 1.25).
- * - "outputs": array of BuildKit output objects ({"Type": "moby", "Attrs": {…}}), passed
- *   through (API 1.40).
- * - "version": "1" (the classic builder, the default). "2" (BuildKit) is refused with
- *   DC_UNSUPPORTED: only the classic builder protocol is spoken.
- * - "auth_configs": object mapping a registry ("registry.example.com",
- *   "https://index.docker.io/v1/") to credentials {"username", "password", "email",
- *   "serveraddress", "identitytoken", "registrytoken"}, for the images FROM pulls. Sent as
- *   X-Registry-Config, base64url, in the shape the daemon's API version decodes. When absent,
- *   every registry's credentials from the docker config (DOCKER_CONFIG or ~/.docker/config.json,
- *   with its credential helpers) are sent, as the CLI does.
- * - "progress": "json" (default: each daemon message as received, plus "\n", one per call) or
- *   "text" (what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
- *   "Sending build context to Docker daemon  …" line included).
- * - "inactivity_timeout_ms": integer, the longest silence allowed between two reads of the
- *   daemon's answer (0 = none; default: the client's). A long silent RUN step needs it large.
- *
- * Every option is checked before anything is sent; an option the daemon's API version lacks
- * is refused (DC_UNSUPPORTED, naming the option and the version it needs), never dropped.
- *
- * `progress_cb` (may be NULL) receives the progress, one message per call, and returns 0 to go
- * on or non-zero to stop (the build then returns DC_CANCELLED and the connection is closed;
- * the daemon cancels the build; the client stays usable). Both callbacks run on the calling
- * thread and must not re-enter dc_image_build with the same userdata.
- *
- * A build error (a RUN step that fails, an unknown instruction, a base image that cannot be
- * pulled) arrives inside the daemon's stream and is returned as a failure with the daemon's
- * message, never as success.
- *
- * On success *out_json receives {"id": "sha256:…", "tags": ["app:latest", …],
- * "warnings": ["[Warning] …", …]}: the image ID, the names applied (as the daemon reports them,
- * with the default tag), and the warning lines of the build output. Free it with
- * dc_string_free(). On failure *out_json is NULL.
- *
- * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, wrong type,
- * two context sources or none, "context_dir" not a directory, a Dockerfile that is a
- * directory, a malformed `.dockerignore` pattern (the error names the line), negative "memory"
- * or "shm_size", an invalid tag, a context file that cannot be read; also the daemon's own
- * refusal of an option, with its message), DC_NOT_FOUND
- * ("context_dir" or the Dockerfile does not exist; a base image the registry does not have),
- * DC_UNSUPPORTED ("version" "2", an option newer than the daemon, "squash", "security_opt" or
- * "isolation" where the daemon cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
- * image), DC_STREAM_ERROR (the build failed: the error carries the daemon's message, e.g.
- * "The command '/bin/sh -c false' returned a non-zero code: 1"), DC_SERVER_ERROR, DC_CANCELLED,
- * DC_TRANSPORT (also: the stream ended without naming the image built), DC_TIMEOUT.
- */
-dc_status dc_image_build(const dc_client *client, const char *options_json, dc_read_cb context_read_cb, void *userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
+dc_status dc_system_auth(const dc_client *client, const char *credentials_json, char **out_json, dc_error **err);
 
 /**
  * Lists local images (GET /images/json).
@@ -660,12 +459,12 @@ dc_status dc_image_commit(const dc_client *client, const char *options_json, cha
  * this operation. Returning non-zero stops the pull at once: the connection is closed and the
  * call returns DC_CANCELLED; the client stays usable.
  *
- * On success *result_json receives {"reference": "127.0.0.1:5000/app:1", "digest":
+ * On success *out_json receives {"reference": "127.0.0.1:5000/app:1", "digest":
  * "sha256:…", "id": "sha256:…", "new": true} (the reference pulled; the manifest digest; the
  * local image ID; whether a newer image was downloaded rather than already up to date).
  * "digest" and "id" are null with "all_tags". Free it with dc_string_free().
  *
- * Statuses: DC_INVALID_ARGUMENT (NULL client or result_json, bad JSON, unknown key, a
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, a
  * malformed reference, tag or platform, an "auth" object with unknown keys, a docker config
  * file that is not valid: the message names the file), DC_UNSUPPORTED, DC_UNAUTHORIZED
  * (credentials missing or refused; the message is the daemon's), DC_NOT_FOUND (no such
@@ -673,7 +472,7 @@ dc_status dc_image_commit(const dc_client *client, const char *options_json, cha
  * DC_SERVER_ERROR (e.g. the registry cannot be reached), DC_TRANSPORT (including a stream that
  * ended before the daemon's final status), DC_TIMEOUT, DC_CANCELLED.
  */
-dc_status dc_image_pull(const dc_client *client, const char *options_json, dc_write_cb progress_cb, void *userdata, char **result_json, dc_error **err);
+dc_status dc_image_pull(const dc_client *client, const char *options_json, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
 /**
  * Pushes a local image to its registry (POST /images/{name}/push), reporting progress as it
@@ -693,54 +492,258 @@ dc_status dc_image_pull(const dc_client *client, const char *options_json, dc_wr
  * `progress_cb` may be NULL and behaves as for dc_image_pull (non-zero stops the push:
  * DC_CANCELLED, connection closed, client usable).
  *
- * On success *result_json receives {"tag": "1", "digest": "sha256:…", "size": 527, "pushed":
+ * On success *out_json receives {"tag": "1", "digest": "sha256:…", "size": 527, "pushed":
  * [{"tag", "digest", "size"}, …]} from the stream's final aux message(s): the manifest
  * pushed, and every tag pushed (several with "all_tags"; the top-level fields are the last
  * one's). Free it with dc_string_free().
  *
- * Statuses: DC_INVALID_ARGUMENT (NULL client, name or result_json, bad JSON, unknown key, a
+ * Statuses: DC_INVALID_ARGUMENT (NULL client, name or out_json, bad JSON, unknown key, a
  * malformed name or tag, conflicting tags, a digest, an "auth" object with unknown keys, an
  * invalid docker config file), DC_UNSUPPORTED, DC_NOT_FOUND (no such local image or tag),
  * DC_UNAUTHORIZED, DC_STREAM_ERROR, DC_SERVER_ERROR, DC_TRANSPORT (including a stream that
  * ended before the final aux message), DC_TIMEOUT, DC_CANCELLED.
  */
-dc_status dc_image_push(const dc_client *client, const char *name, const char *options_json, dc_write_cb progress_cb, void *userdata, char **result_json, dc_error **err);
+dc_status dc_image_push(const dc_client *client, const char *name, const char *options_json, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
 /**
- * Pings the daemon (HEAD /_ping, GET if HEAD is refused). *out_json receives
- * {"api_version": "1.41", "os_type": "linux", "experimental": false,
- *  "builder_version": "1" or null} (values from the daemon's headers; null when absent).
- * Free it with dc_string_free(). Statuses: DC_TRANSPORT, DC_TIMEOUT, DC_SERVER_ERROR.
+ * Saves one or more images as one tar archive (`docker save`), streamed from the daemon to
+ * `write_cb` or to a file.
+ *
+ * options_json (JSON object; NULL or "" is not enough, "names" is required):
+ * - "names": an image name, tag or ID, or an array of them (at least one); several are saved
+ *   into one archive (sent as repeated `names=` parameters).
+ * - "platform": "os/arch[/variant]" or an array of them: save only these platforms of a
+ *   multi-platform image (API 1.48+; several need API 1.52+).
+ * - "output_path": write the archive to this file instead of `write_cb`. The file is created
+ *   with mode 0644 (less the umask); the archive is written to a hidden temporary file in the
+ *   same directory and renamed into place only once it is complete and synced, so a failed
+ *   save never leaves a partial file there (an existing file is replaced only on success; a
+ *   symbolic link is followed and kept). A character device or FIFO ("/dev/null", a named
+ *   pipe) is written in place instead: it is never replaced, and receives whatever arrived
+ *   before a failure.
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call
+ *   (0 = none).
+ *
+ * Exactly one of `write_cb` and "output_path" must be given. `write_cb` receives the archive
+ * in chunks of up to 256 KiB, in order, on the calling thread; it returns 0 to go on or
+ * non-zero to stop (the save then returns DC_CANCELLED and the connection is closed; the client
+ * stays usable). The archive is checked as it passes: it must end with tar's end-of-archive
+ * marker. If the daemon fails mid-archive, the bytes already delivered are not a whole archive
+ * and the call fails with the daemon's message.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client, bad JSON, unknown key, "names" missing, empty or
+ * not strings, both or neither of `write_cb` and "output_path", "output_path" a directory or not
+ * creatable), DC_NOT_FOUND (an image does not exist; the directory of "output_path" does not
+ * exist), DC_UNSUPPORTED ("platform" on an older daemon), DC_CANCELLED, DC_SERVER_ERROR (the
+ * daemon failed before sending, or the archive broke off with plain text or nothing after it),
+ * DC_STREAM_ERROR (the daemon appended a JSON error to a half-sent archive; DC_NOT_FOUND or
+ * DC_UNAUTHORIZED when that error says so), DC_TRANSPORT (also: writing "output_path" failed),
+ * DC_TIMEOUT.
  */
-dc_status dc_system_ping(const dc_client *client, char **out_json, dc_error **err);
+dc_status dc_image_save(const dc_client *client, const char *options_json, dc_write_cb write_cb, void *write_userdata, dc_error **err);
 
 /**
- * GET /version: the daemon's answer, verbatim JSON. Free with dc_string_free().
- * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json), DC_TRANSPORT, DC_TIMEOUT,
- * DC_SERVER_ERROR.
+ * Loads images from a tar archive (`docker load`), streamed to the daemon from `read_cb` or
+ * a file.
+ *
+ * options_json (JSON object; NULL or "" for defaults):
+ * - "input_path": read the archive from this file instead of `read_cb`.
+ * - "quiet": true asks the daemon for no progress messages. Default: false when `progress_cb`
+ *   is given, true otherwise. Always sent to the daemon (which takes an absent value as true).
+ * - "platform": "os/arch[/variant]" or an array of them: load only these platforms of a
+ *   multi-platform archive (API 1.48+; several need API 1.52+).
+ * - "progress": "json" (default: each daemon message as received, plus "\n") or "text" (the
+ *   lines `docker load` prints when not on a terminal).
+ * - "aggregate": true adds overall-progress messages in JSON mode.
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call.
+ *
+ * Exactly one of `read_cb` and "input_path" must be given. `read_cb` fills at most `cap` bytes
+ * and returns how many, 0 at the end, or < 0 on error (the load then returns DC_CANCELLED and
+ * the connection is closed; returning more than `cap` is DC_INVALID_ARGUMENT). `progress_cb`
+ * (may be NULL) receives one message per call and returns non-zero to stop (DC_CANCELLED).
+ * Callbacks run on the calling thread.
+ *
+ * On success *out_json receives {"images": [{"name": "app:1", "id": "sha256:…"}, …]}: one entry
+ * per image the daemon reported as loaded; "name" is null for an image loaded by ID only, and
+ * "id" of a named image is looked up right after the load. Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, both or neither
+ * input, "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist), DC_UNSUPPORTED,
+ * DC_STREAM_ERROR (the daemon refused the archive, e.g. truncated or corrupt: the error carries
+ * its message; nothing is loaded), DC_SERVER_ERROR (the daemon answered HTTP 5xx before
+ * streaming), DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
  */
-dc_status dc_system_version(const dc_client *client, char **out_json, dc_error **err);
+dc_status dc_image_load(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *read_userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
 /**
- * GET /info: the daemon's answer, verbatim JSON. Free with dc_string_free().
- * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json), DC_TRANSPORT, DC_TIMEOUT,
- * DC_SERVER_ERROR.
+ * Creates an image from a filesystem tarball (`docker import`): streamed to the daemon from
+ * `read_cb` or a file, or fetched by the daemon from a URL. The tarball may be compressed
+ * (gzip, bzip2, xz, zstd as the daemon supports).
+ *
+ * options_json (JSON object; NULL or "" for defaults):
+ * - "input_path": read the tarball from this file instead of `read_cb`.
+ * - "url": an http:// or https:// URL the daemon downloads the tarball from (then `read_cb`
+ *   must be NULL).
+ * - "repository": name for the new image, may include a tag ("app" or "app:1"); without it
+ *   the image is untagged.
+ * - "tag": tag for the new image (needs "repository").
+ * - "message": commit message of the image (default "Imported from <source>").
+ * - "changes": a Dockerfile instruction or an array of them, applied to the image: CMD,
+ *   ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR
+ *   (one instruction per entry, e.g. "ENV DEBUG=1").
+ * - "platform": "os[/arch[/variant]]" of the new image (API 1.32+).
+ * - "progress", "aggregate": as for dc_image_load.
+ * - "timeout_ms", "inactivity_timeout_ms": override the client's limits for this call.
+ *
+ * Exactly one source: `read_cb`, "input_path" or "url". `read_cb` and `progress_cb` behave as
+ * for dc_image_load.
+ *
+ * On success *out_json receives {"id": "sha256:…"} (the new image's ID). Free it with
+ * dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, no or several
+ * sources, a URL that is not http/https, an invalid repository or tag, an unknown instruction
+ * in "changes", "input_path" a directory), DC_NOT_FOUND ("input_path" does not exist),
+ * DC_UNSUPPORTED, DC_SERVER_ERROR (e.g. the daemon cannot fetch the URL), DC_STREAM_ERROR,
+ * DC_CANCELLED, DC_TRANSPORT, DC_TIMEOUT.
  */
-dc_status dc_system_info(const dc_client *client, char **out_json, dc_error **err);
+dc_status dc_image_import(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *read_userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
 /**
- * POST /auth: asks the daemon to check registry credentials.
- * credentials_json: {"username", "password", "email", "serveraddress", "identitytoken",
- * "registrytoken"} (all strings, all optional; "serveraddress" names the registry, default
- * Docker Hub). *out_json receives the daemon's answer verbatim, e.g.
- * {"Status": "Login Succeeded", "IdentityToken": ""}. Free with dc_string_free().
- * NULL or "" credentials send an empty object (an anonymous check of Docker Hub).
- * Statuses: DC_UNAUTHORIZED for refused credentials (also when the daemon reports the
- * registry's refusal as HTTP 500), DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON,
- * unknown key; no credential is ever quoted in a message), DC_SERVER_ERROR (the registry
- * cannot be reached), DC_TRANSPORT, DC_TIMEOUT.
+ * Builds an image (`docker build` with the classic builder, as `DOCKER_BUILDKIT=0` runs it).
+ *
+ * The build context is exactly one of:
+ * - "context_dir": a directory the library sends. It is tarred while it is sent (a producer
+ *   thread and a pipe: memory stays bounded whatever the size), exactly as the docker CLI
+ *   sends it: paths relative to the directory, uid/gid 0, permission bits and mtimes kept,
+ *   directories included, symlinks stored (never followed), hard links as links, sockets and
+ *   devices skipped; a file that cannot be read fails the build with an error naming it.
+ *   Its `.dockerignore` applies with the CLI's rules (a UTF-8 BOM ignored, `#` comments in the
+ *   first column, blank lines skipped, patterns trimmed and cleaned, anchored at the context
+ *   root, `*` `?` `[a-z]` `[^a-z]` `\` and `**`, a matching directory excludes its contents,
+ *   `!pattern` re-includes and the last matching pattern decides); excluded directories no
+ *   `!` pattern can re-enter are not even walked. The Dockerfile and `.dockerignore` are
+ *   always sent.
+ * - `context_read_cb`: a tar archive (plain, or gzip/bzip2/xz compressed) the caller supplies;
+ *   `context_read_cb` fills at most `cap` bytes of `buf` and returns how many, 0 at the end, or
+ *   < 0 on error (the build then returns DC_CANCELLED; returning more than `cap` is
+ *   DC_INVALID_ARGUMENT).
+ * - "remote": a URL the daemon fetches itself (a git repository, a tarball, or a plain
+ *   Dockerfile); nothing is sent.
+ *
+ * options_json (JSON object; NULL or "" means no options, which only suits a build from
+ * `context_read_cb`). Unknown keys are an error naming the key. Integers are 64-bit.
+ * - "context_dir": string, see above.
+ * - "remote": string, see above.
+ * - "dockerfile": string, the Dockerfile (default "Dockerfile"). With "context_dir": relative
+ *   to the context directory, or absolute; a Dockerfile outside the context is added to the
+ *   sent context under a generated name (".dockerfile.<random hex>", listed in the sent
+ *   `.dockerignore` so `COPY .` does not pick it up), as the CLI does. With a read callback or
+ *   "remote": a path inside that context. A non-default name needs API 1.17.
+ * - "dockerfile_content": string, the Dockerfile's text, added to the sent context like an
+ *   outside Dockerfile (needs "context_dir"; not with "dockerfile").
+ * - "tags": array of names ("app", "app:1", "registry:5000/app:2") applied to the image.
+ * - "build_args": object of string values; a null value declares the variable without a value
+ *   (API 1.21).
+ * - "labels": object of string values set on the image (API 1.23).
+ * - "target": string, the stage of a multi-stage Dockerfile to build (API 1.29).
+ * - "platform": "os[/arch[/variant]]" (API 1.32).
+ * - "network_mode": string, the network of RUN steps: "bridge", "host", "none",
+ *   "container:<name|id>" or a network name (API 1.25).
+ * - "extra_hosts": array of "host:ip" ("host=ip" is accepted) added to /etc/hosts (API 1.28).
+ * - "cache_from": array of image names used as cache sources (API 1.25).
+ * - "pull": bool, pull the base images even if present (API 1.16).
+ * - "no_cache": bool, do not use the build cache.
+ * - "quiet": bool, the daemon sends no progress, only the image ID.
+ * - "rm": bool, remove intermediate containers after a successful build (default true).
+ * - "force_rm": bool, always remove intermediate containers.
+ * - "memory", "memswap": integers, bytes (memory must not be negative; memswap -1 = unlimited
+ *   swap) (API 1.18).
+ * - "cpu_shares": integer (API 1.18); "cpuset_cpus": string such as "0-3" (API 1.18);
+ *   "cpuset_mems": string (API 1.19); "cpu_period", "cpu_quota": integers, microseconds
+ *   (API 1.19).
+ * - "shm_size": integer, bytes of /dev/shm (not negative) (API 1.22).
+ * - "ulimits": array of {"name": "nofile", "soft": 1024, "hard": 2048} (API 1.20).
+ * - "cgroup_parent": string (API 1.19).
+ * - "isolation": string, "default", "process" or "hyperv"; anything but "default" only on
+ *   Windows daemons, refused with DC_UNSUPPORTED on others (API 1.22).
+ * - "security_opt": array of strings; Windows daemons only (credential specs): refused with
+ *   DC_UNSUPPORTED on others (API 1.25).
+ * - "squash": bool, squash the new layers into one; needs a daemon with experimental features,
+ *   refused with DC_UNSUPPORTED otherwise (API 1.25).
+ * - "outputs": array of BuildKit output objects ({"Type": "moby", "Attrs": {…}}), passed
+ *   through (API 1.40).
+ * - "version": "1" (the classic builder, the default). "2" (BuildKit) is refused with
+ *   DC_UNSUPPORTED: only the classic builder protocol is spoken.
+ * - "auth_configs": object mapping a registry ("registry.example.com",
+ *   "https://index.docker.io/v1/") to credentials {"username", "password", "email",
+ *   "serveraddress", "identitytoken", "registrytoken"}, for the images FROM pulls. Sent as
+ *   X-Registry-Config, base64url, in the shape the daemon's API version decodes. When absent,
+ *   every registry's credentials from the docker config (DOCKER_CONFIG or ~/.docker/config.json,
+ *   with its credential helpers) are sent, as the CLI does.
+ * - "progress": "json" (default: each daemon message as received, plus "\n", one per call) or
+ *   "text" (what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
+ *   "Sending build context to Docker daemon  …" line included).
+ * - "inactivity_timeout_ms": integer, the longest silence allowed between two reads of the
+ *   daemon's answer (0 = none; default: the client's). A long silent RUN step needs it large.
+ *
+ * Every option is checked before anything is sent; an option the daemon's API version lacks
+ * is refused (DC_UNSUPPORTED, naming the option and the version it needs), never dropped.
+ *
+ * `progress_cb` (may be NULL) receives the progress, one message per call, and returns 0 to go
+ * on or non-zero to stop (the build then returns DC_CANCELLED and the connection is closed;
+ * the daemon cancels the build; the client stays usable). Both callbacks run on the calling
+ * thread and must not re-enter dc_image_build with the same read_userdata or progress_userdata.
+ *
+ * A build error (a RUN step that fails, an unknown instruction, a base image that cannot be
+ * pulled) arrives inside the daemon's stream and is returned as a failure with the daemon's
+ * message, never as success.
+ *
+ * On success *out_json receives {"id": "sha256:…", "tags": ["app:latest", …],
+ * "warnings": ["[Warning] …", …]}: the image ID, the names applied (as the daemon reports them,
+ * with the default tag), and the warning lines of the build output. Free it with
+ * dc_string_free(). On failure *out_json is NULL.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, wrong type,
+ * two context sources or none, "context_dir" not a directory, a Dockerfile that is a
+ * directory, a malformed `.dockerignore` pattern (the error names the line), negative "memory"
+ * or "shm_size", an invalid tag, a context file that cannot be read; also the daemon's own
+ * refusal of an option, with its message), DC_NOT_FOUND
+ * ("context_dir" or the Dockerfile does not exist; a base image the registry does not have),
+ * DC_UNSUPPORTED ("version" "2", an option newer than the daemon, "squash", "security_opt" or
+ * "isolation" where the daemon cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
+ * image), DC_STREAM_ERROR (the build failed: the error carries the daemon's message, e.g.
+ * "The command '/bin/sh -c false' returned a non-zero code: 1"), DC_SERVER_ERROR, DC_CANCELLED,
+ * DC_TRANSPORT (also: the stream ended without naming the image built), DC_TIMEOUT.
  */
-dc_status dc_system_auth(const dc_client *client, const char *credentials_json, char **out_json, dc_error **err);
+dc_status dc_image_build(const dc_client *client, const char *options_json, dc_read_cb context_read_cb, void *read_userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
+
+/**
+ * Tells which credentials dc_image_pull and dc_image_push would send to a registry when given
+ * no "auth" option, so a setup can be debugged. Nothing secret is returned.
+ *
+ * client_or_null: the client whose credential source is asked (its "docker_config" option),
+ * or NULL for the docker config the environment names. No request is sent to the daemon:
+ * credentials come from that config exactly as for pulls and pushes (<dir>/config.json, the
+ * directory being the client's "docker_config", else $DOCKER_CONFIG, else ~/.docker;
+ * "credHelpers" for the registry, else "credsStore", else "auths"; helpers
+ * docker-credential-<name> are run from PATH with the registry on stdin).
+ *
+ * registry: the registry in any common spelling ("127.0.0.1:5000", "http://host:5000/v2/",
+ * "docker.io", "https://index.docker.io/v1/"); NULL or "" means Docker Hub.
+ *
+ * On success *out_json receives {"registry": normalized key ("https://index.docker.io/v1/"
+ * for Docker Hub, else host[:port]), "found": bool, "source": "auths" | "credsStore:<name>" |
+ * "credHelper:<name>" | null, "username", "email", "serveraddress" (strings or null),
+ * "has_password", "has_identitytoken", "has_registrytoken" (bools)}. Free it with
+ * dc_string_free(). A missing config file or helper is not an error: "found" is false.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL out_json, a registry that is not UTF-8, a config file
+ * that is not valid JSON or a docker config: the message names the file, an invalid helper
+ * name), DC_UNAUTHORIZED when a credential helper fails or answers something unreadable (the
+ * message names the helper and its exit status, never its output).
+ */
+dc_status dc_auth_resolve(const dc_client *client_or_null, const char *registry, char **out_json, dc_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -6,57 +6,79 @@
 
 use std::fmt;
 
-/// Status classes returned by every fallible C function. `Ok` is 0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Status {
+/// Declares [`Status`] from one table: each class's code, its stable name and its
+/// documentation. Everything else about a status (its name as a Rust or C string, the lookup by
+/// code, the list of all) is derived from here; the C constants `DC_*` are tied to it by
+/// compile-time checks in `ffi/status.rs`.
+macro_rules! status_table {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $name:literal; )*) => {
+        /// Status classes returned by every fallible C function. `Ok` is 0.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(i32)]
+        pub enum Status {
+            $( $(#[doc = $doc])* $variant = $code, )*
+        }
+
+        impl Status {
+            /// Every status, in code order.
+            pub const ALL: &'static [Status] = &[$(Status::$variant),*];
+
+            /// Stable upper-case name, e.g. `"NOT_FOUND"`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Status::$variant => $name, )*
+                }
+            }
+
+            /// The name as a C string (for `dc_status_name`).
+            pub fn c_name(self) -> &'static std::ffi::CStr {
+                let with_nul: &'static str = match self {
+                    $( Status::$variant => concat!($name, "\0"), )*
+                };
+                std::ffi::CStr::from_bytes_with_nul(with_nul.as_bytes()).unwrap_or_default()
+            }
+
+            /// The status with this code, if any.
+            pub fn from_code(code: i32) -> Option<Status> {
+                match code {
+                    $( $code => Some(Status::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+status_table! {
     /// Success.
-    Ok = 0,
+    Ok = 0, "OK";
     /// Bad JSON, unknown option key, wrong type, NULL pointer, bad endpoint or name.
-    InvalidArgument = 1,
+    InvalidArgument = 1, "INVALID_ARGUMENT";
     /// The daemon (or a file the caller named) has no such object.
-    NotFound = 2,
+    NotFound = 2, "NOT_FOUND";
     /// The daemon refused because of a conflict (e.g. removing an image a container uses).
-    Conflict = 3,
+    Conflict = 3, "CONFLICT";
     /// Authentication failed or is required (HTTP 401, registry auth errors).
-    Unauthorized = 4,
+    Unauthorized = 4, "UNAUTHORIZED";
     /// The daemon refused the operation for lack of permission (HTTP 403).
-    Forbidden = 5,
+    Forbidden = 5, "FORBIDDEN";
     /// The daemon failed (HTTP 5xx) or answered something this library cannot read.
-    ServerError = 6,
+    ServerError = 6, "SERVER_ERROR";
     /// Connecting, sending or receiving failed (including TLS failures).
-    Transport = 7,
+    Transport = 7, "TRANSPORT";
     /// The per-call timeout or the inactivity timeout expired.
-    Timeout = 8,
+    Timeout = 8, "TIMEOUT";
     /// A callback asked to stop the operation.
-    Cancelled = 9,
+    Cancelled = 9, "CANCELLED";
     /// The daemon's negotiated API version lacks a requested feature.
-    Unsupported = 10,
+    Unsupported = 10, "UNSUPPORTED";
     /// An error reported inside a progress stream (pull, push, build, load, import).
-    StreamError = 11,
+    StreamError = 11, "STREAM_ERROR";
     /// A bug in this library (a caught panic). Please report it.
-    Internal = 12,
+    Internal = 12, "INTERNAL";
 }
 
 impl Status {
-    /// Stable upper-case name, e.g. `"NOT_FOUND"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Ok => "OK",
-            Status::InvalidArgument => "INVALID_ARGUMENT",
-            Status::NotFound => "NOT_FOUND",
-            Status::Conflict => "CONFLICT",
-            Status::Unauthorized => "UNAUTHORIZED",
-            Status::Forbidden => "FORBIDDEN",
-            Status::ServerError => "SERVER_ERROR",
-            Status::Transport => "TRANSPORT",
-            Status::Timeout => "TIMEOUT",
-            Status::Cancelled => "CANCELLED",
-            Status::Unsupported => "UNSUPPORTED",
-            Status::StreamError => "STREAM_ERROR",
-            Status::Internal => "INTERNAL",
-        }
-    }
-
     /// The class an HTTP error status from the daemon belongs to.
     pub fn from_http(code: u16) -> Status {
         match code {

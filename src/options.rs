@@ -106,6 +106,106 @@ pub fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Op
     d.deserialize_any(V)
 }
 
+/// Declares an options struct (serde, `deny_unknown_fields`, JSON keys = field names) with
+/// the option groups several operations share, written once here:
+///
+/// - `progress`: `"progress"` (`"json"` | `"text"`) and `"aggregate"`;
+/// - `limits`: `"timeout_ms"` and `"inactivity_timeout_ms"` (this call's limits, 0 = none,
+///   absent = the client's);
+/// - `auth`: `"auth"`, registry credentials (absent = found in the docker config).
+///
+/// serde's `flatten` would share them too, but it cannot be combined with
+/// `deny_unknown_fields`, which every option object needs (an unknown key is an error).
+/// Each group also implements its accessor trait ([`HasProgress`], [`HasLimits`], [`HasAuth`]).
+macro_rules! options_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+        groups: [$($group:ident),* $(,)?]
+    ) => {
+        $crate::options::options_struct!(@build $name [$(#[$meta])*] [$( $(#[$fmeta])* pub $field : $ty, )*] $($group)*);
+    };
+    (@build $name:ident [$($meta:tt)*] [$($fields:tt)*] progress $($rest:ident)*) => {
+        $crate::options::options_struct!(@build $name [$($meta)*] [$($fields)*
+            /// `"json"` (default): one daemon message per callback; `"text"`: what the docker
+            /// CLI prints when not on a terminal.
+            #[serde(default)]
+            pub progress: $crate::stream::ProgressMode,
+            /// JSON mode: an overall-progress message after each update that changes it.
+            #[serde(default)]
+            pub aggregate: bool,
+        ] $($rest)*);
+        impl $crate::options::HasProgress for $name {
+            fn progress_mode(&self) -> $crate::stream::ProgressMode {
+                self.progress
+            }
+            fn aggregate(&self) -> bool {
+                self.aggregate
+            }
+        }
+    };
+    (@build $name:ident [$($meta:tt)*] [$($fields:tt)*] limits $($rest:ident)*) => {
+        $crate::options::options_struct!(@build $name [$($meta)*] [$($fields)*
+            /// Whole-call time limit in ms (0 = none; absent = the client's).
+            pub timeout_ms: Option<u64>,
+            /// Longest silence between two reads in ms (0 = none; absent = the client's).
+            pub inactivity_timeout_ms: Option<u64>,
+        ] $($rest)*);
+        impl $crate::options::HasLimits for $name {
+            fn timeout_ms(&self) -> Option<u64> {
+                self.timeout_ms
+            }
+            fn inactivity_timeout_ms(&self) -> Option<u64> {
+                self.inactivity_timeout_ms
+            }
+        }
+    };
+    (@build $name:ident [$($meta:tt)*] [$($fields:tt)*] auth $($rest:ident)*) => {
+        $crate::options::options_struct!(@build $name [$($meta)*] [$($fields)*
+            /// Registry credentials; when absent, the client's docker config is asked.
+            pub auth: Option<$crate::auth::AuthConfig>,
+        ] $($rest)*);
+        impl $crate::options::HasAuth for $name {
+            fn auth(&self) -> Option<&$crate::auth::AuthConfig> {
+                self.auth.as_ref()
+            }
+        }
+    };
+    (@build $name:ident [$($meta:tt)*] [$($fields:tt)*]) => {
+        $($meta)*
+        #[derive(Debug, Default, Clone, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($fields)*
+        }
+    };
+}
+pub(crate) use options_struct;
+
+/// Options with the `progress` group: how a streaming operation reports progress.
+pub trait HasProgress {
+    fn progress_mode(&self) -> crate::stream::ProgressMode;
+    fn aggregate(&self) -> bool;
+
+    /// A sink delivering progress to `cb` in the mode these options ask for.
+    fn sink<'a>(&self, cb: Option<crate::stream::WriteFn<'a>>) -> crate::stream::ProgressSink<'a> {
+        crate::stream::ProgressSink::new(self.progress_mode(), self.aggregate(), cb)
+    }
+}
+
+/// Options with the `limits` group: this call's time limits.
+pub trait HasLimits {
+    fn timeout_ms(&self) -> Option<u64>;
+    fn inactivity_timeout_ms(&self) -> Option<u64>;
+}
+
+/// Options with the `auth` group: the caller's registry credentials, if given.
+pub trait HasAuth {
+    fn auth(&self) -> Option<&crate::auth::AuthConfig>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

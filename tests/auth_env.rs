@@ -18,6 +18,7 @@ use dockerclient::auth::{redacted_json, resolve_with_source};
 use dockerclient::images::pull::{pull, PullOptions};
 use dockerclient::images::push::{push, PushOptions};
 use dockerclient::{Client, Status};
+use dockerclient::images::io::Io;
 use serde_json::Value;
 
 static ENV_LOCK: Mutex<()> = Mutex::new(());
@@ -96,14 +97,12 @@ fn tagged_for_auth_registry(prefix: &str) -> String {
 
 fn push_env(c: &Client, name: &str) -> Result<Value, dockerclient::Error> {
     let opts = PushOptions::default();
-    let mut sink = opts.sink(None);
-    push(c, name, &opts, &mut sink).map(|s| serde_json::from_str(&s).unwrap())
+    push(c, name, &opts, Io::none()).map(|r| serde_json::from_str(&r.to_json()).unwrap())
 }
 
 fn pull_env(c: &Client, name: &str) -> Result<Value, dockerclient::Error> {
     let opts = PullOptions::new(name);
-    let mut sink = opts.sink(None);
-    pull(c, &opts, &mut sink).map(|s| serde_json::from_str(&s).unwrap())
+    pull(c, &opts, Io::none()).map(|r| serde_json::from_str(&r.to_json()).unwrap())
 }
 
 #[test]
@@ -195,8 +194,7 @@ fn a_config_file_that_is_not_json_is_an_error_naming_it_and_nothing_is_sent() {
     }
     // Explicit credentials do not need the file.
     let opts = PullOptions { auth: Some(Default::default()), ..PullOptions::new("127.0.0.1:5000/x") };
-    let mut sink = opts.sink(None);
-    let err = pull(&c, &opts, &mut sink).unwrap_err();
+    let err = pull(&c, &opts, Io::none()).unwrap_err();
     assert_eq!(err.status, Status::ServerError, "reached the daemon: {err}");
     drop(env);
     assert_eq!(fake.targets().len(), 1, "only the explicit-credentials pull was sent: {:?}", fake.targets());

@@ -15,6 +15,7 @@ use dockerclient::images::import::{import, ImportOptions, ImportResult};
 use dockerclient::images::load::{load, LoadOptions, LoadResult};
 use dockerclient::images::save::{save, SaveOptions};
 use dockerclient::{Client, Error, Status};
+use dockerclient::images::io::Io;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
@@ -88,14 +89,14 @@ fn rootfs_tar(seed: &str) -> Vec<u8> {
 fn make_image(c: &Client, cleanup: &mut Cleanup, name: &str) -> String {
     cleanup.add(name);
     let tar = rootfs_tar(name);
-    let r = import(c, &opts(json!({"repository": name})), Some(&mut Cursor::new(tar)), None)
+    let r = import(c, &opts(json!({"repository": name})), Io::input(&mut Cursor::new(tar)))
         .expect("import");
     r.id
 }
 
 fn save_to_vec(c: &Client, o: &SaveOptions) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
-    save(c, o, Some(&mut |b: &[u8]| {
+    save(c, o, Io::output(&mut |b: &[u8]| {
         buf.extend_from_slice(b);
         true
     }))?;
@@ -183,7 +184,7 @@ fn save_by_id_and_by_tag() {
         assert_eq!(manifest[0]["RepoTags"], want_tags, "saved by {by}");
         if by == id {
             // An archive saved by ID loads back as "Loaded image ID: …".
-            let r = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(archive)), None).unwrap();
+            let r = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(archive))).unwrap();
             assert_eq!(names_ids(&r), vec![(None, Some(id.clone()))]);
         }
     }
@@ -200,7 +201,7 @@ fn three_images_in_one_archive_come_back_after_removal() {
     assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 3, "three distinct images");
 
     let path = dir.join("three.tar");
-    save(&c, &opts(json!({"names": names, "output_path": path})), None).unwrap();
+    save(&c, &opts(json!({"names": names, "output_path": path})), Io::none()).unwrap();
     let archive = std::fs::read(&path).unwrap();
     let manifest: Value = serde_json::from_slice(entry(&entries(&archive), "manifest.json")).unwrap();
     assert_eq!(manifest.as_array().unwrap().len(), 3, "one archive holds all three (repeated names=)");
@@ -209,7 +210,7 @@ fn three_images_in_one_archive_come_back_after_removal() {
         docker_ok(&["rmi", n]);
         assert!(inspect(n).is_none(), "{n} removed");
     }
-    let r = load(&c, &opts(json!({"input_path": path})), None, None).unwrap();
+    let r = load(&c, &opts(json!({"input_path": path})), Io::none()).unwrap();
     let mut want: Vec<_> = names.iter().cloned().map(Some).zip(ids.iter().cloned().map(Some)).collect();
     want.sort();
     assert_eq!(names_ids(&r), want);
@@ -229,7 +230,7 @@ fn output_path_is_complete_0644_and_loads_back() {
 
     let path = dir.join("image.tar");
     std::fs::write(&path, b"an older file that is replaced").unwrap();
-    save(&c, &opts(json!({"names": name, "output_path": path})), None).unwrap();
+    save(&c, &opts(json!({"names": name, "output_path": path})), Io::none()).unwrap();
     assert_eq!(dir.entries(), vec!["image.tar"], "no temporary file left behind");
 
     use std::os::unix::fs::PermissionsExt;
@@ -242,7 +243,7 @@ fn output_path_is_complete_0644_and_loads_back() {
     assert_eq!(saved, save_to_vec(&c, &opts(json!({"names": name}))).unwrap(), "same bytes as through a callback");
 
     docker_ok(&["rmi", &name]);
-    let r = load(&c, &opts(json!({"input_path": path})), None, None).unwrap();
+    let r = load(&c, &opts(json!({"input_path": path})), Io::none()).unwrap();
     assert_eq!(names_ids(&r), vec![(Some(name.clone()), Some(id.clone()))]);
     assert_eq!(image_id(&name), id);
 }
@@ -261,7 +262,7 @@ fn output_path_writes_devices_and_fifos_in_place_and_follows_links() {
     let null_device = dir.join("null");
     let made = std::process::Command::new("mknod").arg(&null_device).args(["c", "1", "3"]).status().unwrap();
     assert!(made.success(), "mknod (the tests run as root)");
-    save(&c, &opts(json!({"names": base, "output_path": null_device})), None).unwrap();
+    save(&c, &opts(json!({"names": base, "output_path": null_device})), Io::none()).unwrap();
     assert!(std::fs::metadata(&null_device).unwrap().file_type().is_char_device(), "still the device");
     assert_eq!(dir.entries(), vec!["null"], "no temporary file");
 
@@ -271,14 +272,14 @@ fn output_path_writes_devices_and_fifos_in_place_and_follows_links() {
     assert!(made.success());
     let reader_path = fifo.clone();
     let reader = thread::spawn(move || std::fs::read(reader_path).unwrap());
-    save(&c, &opts(json!({"names": base, "output_path": fifo})), None).unwrap();
+    save(&c, &opts(json!({"names": base, "output_path": fifo})), Io::none()).unwrap();
     assert!(reader.join().unwrap() == expected, "the FIFO's reader got the archive");
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "still the FIFO");
 
     // A symbolic link (relative, into a subdirectory): the link stays, its target is the archive.
     std::fs::create_dir(dir.join("real")).unwrap();
     std::os::unix::fs::symlink("real/image.tar", dir.join("link.tar")).unwrap();
-    save(&c, &opts(json!({"names": base, "output_path": dir.join("link.tar")})), None).unwrap();
+    save(&c, &opts(json!({"names": base, "output_path": dir.join("link.tar")})), Io::none()).unwrap();
     let link_meta = std::fs::symlink_metadata(dir.join("link.tar")).unwrap();
     assert!(link_meta.file_type().is_symlink(), "the link is kept");
     assert!(std::fs::read(dir.join("real/image.tar")).unwrap() == expected, "the target holds the archive");
@@ -287,7 +288,7 @@ fn output_path_writes_devices_and_fifos_in_place_and_follows_links() {
     // A socket cannot take an archive.
     let sock = dir.join("sock");
     let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    let err = save(&c, &opts(json!({"names": base, "output_path": sock})), None).unwrap_err();
+    let err = save(&c, &opts(json!({"names": base, "output_path": sock})), Io::none()).unwrap_err();
     assert_eq!(err.status, Status::InvalidArgument, "{err}");
     assert!(err.message.contains("socket"), "{err}");
 }
@@ -305,7 +306,7 @@ fn save_of_a_missing_image_is_not_found_and_leaves_no_file() {
     let dir = TempDir::new("dc-archive-missing");
     let path = dir.join("missing.tar");
     let missing = format!("{}:nope", unique("dctest/archive-missing"));
-    let err = save(&c, &opts(json!({"names": [missing], "output_path": path})), None).unwrap_err();
+    let err = save(&c, &opts(json!({"names": [missing], "output_path": path})), Io::none()).unwrap_err();
     assert_eq!(err.status, Status::NotFound, "{err}");
     assert_eq!(err.http_status, 404);
     assert!(err.daemon_message.is_some(), "{err:?}");
@@ -321,7 +322,7 @@ fn save_stopped_by_the_callback_is_cancelled_and_the_client_goes_on() {
     let e = engine();
     let c = e.client();
     let mut calls = 0;
-    let err = save(&c, &opts(json!({"names": e.base_image()})), Some(&mut |_: &[u8]| {
+    let err = save(&c, &opts(json!({"names": e.base_image()})), Io::output(&mut |_: &[u8]| {
         calls += 1;
         false
     }))
@@ -338,7 +339,7 @@ fn save_delivers_large_chunks() {
     let e = engine();
     let c = e.client();
     let mut sizes = Vec::new();
-    save(&c, &opts(json!({"names": e.base_image()})), Some(&mut |b: &[u8]| {
+    save(&c, &opts(json!({"names": e.base_image()})), Io::output(&mut |b: &[u8]| {
         sizes.push(b.len());
         true
     }))
@@ -364,11 +365,11 @@ fn load_with_progress_json_and_text() {
 
     // JSON mode on a fresh image: the layer's progress (asked for with quiet=0), then the name.
     let mut got: Vec<Value> = Vec::new();
-    let r = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(&archive)), Some(&mut |b: &[u8]| {
+    let r = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(&archive)).with_progress(Some(&mut |b: &[u8]| {
         assert_eq!(b.last(), Some(&b'\n'));
         got.push(serde_json::from_slice(b).expect("one JSON message per call"));
         true
-    }))
+    })))
     .unwrap();
     assert_eq!(names_ids(&r), vec![(Some(name.clone()), Some(id.clone()))]);
     assert!(got.iter().any(|m| m["status"] == "Loading layer"), "progress was asked for: {got:?}");
@@ -376,16 +377,16 @@ fn load_with_progress_json_and_text() {
 
     // Text mode: what `docker load` prints.
     let mut text = String::new();
-    let r = load(&c, &opts(json!({"progress": "text"})), Some(&mut Cursor::new(&archive)), Some(&mut |b: &[u8]| {
+    let r = load(&c, &opts(json!({"progress": "text"})), Io::input(&mut Cursor::new(&archive)).with_progress(Some(&mut |b: &[u8]| {
         text.push_str(std::str::from_utf8(b).unwrap());
         true
-    }))
+    })))
     .unwrap();
     assert_eq!(r.images.len(), 1);
     assert!(text.ends_with(&format!("Loaded image: {name}\n")), "{text:?}");
 
     // A progress callback that stops: cancelled.
-    let err = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(&archive)), Some(&mut |_: &[u8]| false))
+    let err = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(&archive)).with_progress(Some(&mut |_: &[u8]| false)))
         .unwrap_err();
     assert_eq!(err.status, Status::Cancelled);
 }
@@ -417,7 +418,7 @@ fn truncated_archive_fails_with_the_daemons_message_and_loads_nothing() {
         (layer.raw_file_position() + layer.size() / 2) as usize
     };
     for cut in [700, layer_middle] {
-        let err = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(&archive[..cut])), None).unwrap_err();
+        let err = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(&archive[..cut]))).unwrap_err();
         assert_eq!(err.status, Status::StreamError, "cut at {cut}: {err}");
         let msg = err.daemon_message.clone().expect("the daemon's message");
         assert!(msg.contains("EOF") || msg.contains("tar"), "cut at {cut}: {msg}");
@@ -448,19 +449,19 @@ fn corrupt_archive_fails_with_the_daemons_message_and_loads_nothing() {
     for b in &mut corrupt[hdr..hdr + 512] {
         *b = 0x5a;
     }
-    let err = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(&corrupt)), None).unwrap_err();
+    let err = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(&corrupt))).unwrap_err();
     assert_eq!(err.status, Status::StreamError, "{err}");
     assert!(err.daemon_message.as_deref().is_some_and(|m| m.contains("tar")), "{err:?}");
     assert!(inspect(&name).is_none(), "no partial image");
 
     // Not a tar at all.
     let noise: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
-    let err = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(noise)), None).unwrap_err();
+    let err = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(noise))).unwrap_err();
     assert_eq!(err.status, Status::StreamError, "{err}");
     assert!(err.daemon_message.is_some(), "{err:?}");
 
     // An empty archive: the daemon finds no manifest.
-    let err = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(Vec::new())), None).unwrap_err();
+    let err = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(Vec::new()))).unwrap_err();
     assert!(err.daemon_message.is_some(), "{err:?}");
 }
 
@@ -488,12 +489,12 @@ fn a_failing_reader_ends_the_load_and_the_client_goes_on() {
     let mut cleanup = Cleanup::new();
     let (name, archive) = archive_of_removed_image(&c, &mut cleanup, "dctest/archive-readfail");
     let mut r = FailingReader { data: Cursor::new(archive.clone()), ok: archive.len() as u64 / 2 };
-    let err = load(&c, &LoadOptions::default(), Some(&mut r), None).unwrap_err();
+    let err = load(&c, &LoadOptions::default(), Io::input(&mut r)).unwrap_err();
     assert_eq!(err.status, Status::Transport, "{err}");
     assert!(err.message.contains("the source broke"), "{err}");
     assert!(inspect(&name).is_none(), "nothing loaded");
     // The client is still usable.
-    let r = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(archive)), None).unwrap();
+    let r = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(archive))).unwrap();
     assert_eq!(r.images[0].name.as_deref(), Some(name.as_str()));
 }
 
@@ -529,13 +530,10 @@ fn import_from_a_reader_with_changes_and_message() {
             "tag": "r1",
             "message": "imported by the test",
             "changes": ["CMD [\"/bin/tool\", \"--x\"]", "ENV STAGE=test", "WORKDIR /etc"],
-        })),
-        Some(&mut Cursor::new(tar)),
-        Some(&mut |b: &[u8]| {
+        })), Io::input(&mut Cursor::new(tar)).with_progress(Some(&mut |b: &[u8]| {
             progress.push(String::from_utf8(b.to_vec()).unwrap());
             true
-        }),
-    )
+        })))
     .unwrap();
     check_imported(&r, &name, json!(["/bin/tool", "--x"]), "STAGE=test", Some("imported by the test"));
     assert_eq!(inspect(&name).unwrap()["Config"]["WorkingDir"], "/etc");
@@ -563,10 +561,7 @@ fn import_from_a_file() {
     std::fs::write(&path, rootfs_tar(&name)).unwrap();
     let r = import(
         &c,
-        &opts(json!({"input_path": path, "repository": name, "changes": "ENV FROM_FILE=1"})),
-        None,
-        None,
-    )
+        &opts(json!({"input_path": path, "repository": name, "changes": "ENV FROM_FILE=1"})), Io::none())
     .unwrap();
     check_imported(&r, &name, Value::Null, "FROM_FILE=1", None);
     let comment = inspect(&name).unwrap()["Comment"].clone();
@@ -610,13 +605,10 @@ fn import_from_a_url_the_daemon_fetches() {
     let mut progress = Vec::new();
     let r = import(
         &c,
-        &opts(json!({"url": url, "repository": name, "changes": ["CMD [\"/bin/tool\"]", "ENV FROM_URL=yes"]})),
-        None,
-        Some(&mut |b: &[u8]| {
+        &opts(json!({"url": url, "repository": name, "changes": ["CMD [\"/bin/tool\"]", "ENV FROM_URL=yes"]})), Io::progress(&mut |b: &[u8]| {
             progress.push(String::from_utf8(b.to_vec()).unwrap());
             true
-        }),
-    )
+        }))
     .unwrap();
     check_imported(&r, &name, json!(["/bin/tool"]), "FROM_URL=yes", None);
     assert!(progress.iter().any(|m| m.contains("Downloading from")), "{progress:?}");
@@ -629,7 +621,7 @@ fn import_from_an_unreachable_url_fails_with_the_daemons_message() {
     let c = e.client();
     // A port nothing listens on: bind one, then free it.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let err = import(&c, &opts(json!({"url": format!("http://127.0.0.1:{port}/x.tar")})), None, None).unwrap_err();
+    let err = import(&c, &opts(json!({"url": format!("http://127.0.0.1:{port}/x.tar")})), Io::none()).unwrap_err();
     assert!(err.http_status >= 400, "{err:?}");
     assert!(err.daemon_message.as_deref().is_some_and(|m| m.contains("connection refused")), "{err:?}");
 }
@@ -655,38 +647,38 @@ fn bad_save_input() {
     let c = e.client();
     let dir = TempDir::new("dc-archive-bad-save");
     let mut sink = |_: &[u8]| true;
-    assert_invalid(save(&c, &opts(json!({})), Some(&mut sink)), Status::InvalidArgument, &["names"]);
-    assert_invalid(save(&c, &opts(json!({"names": []})), Some(&mut sink)), Status::InvalidArgument, &["names"]);
-    assert_invalid(save(&c, &opts(json!({"names": [""]})), Some(&mut sink)), Status::InvalidArgument, &["names\"[0]"]);
+    assert_invalid(save(&c, &opts(json!({})), Io::output(&mut sink)), Status::InvalidArgument, &["names"]);
+    assert_invalid(save(&c, &opts(json!({"names": []})), Io::output(&mut sink)), Status::InvalidArgument, &["names"]);
+    assert_invalid(save(&c, &opts(json!({"names": [""]})), Io::output(&mut sink)), Status::InvalidArgument, &["names\"[0]"]);
     assert!(parse_err::<SaveOptions>(json!({"names": [1]})).message.contains("names[0]"));
     assert!(parse_err::<SaveOptions>(json!({"names": {"a": 1}})).message.contains("names"));
     assert!(parse_err::<SaveOptions>(json!({"name": "x"})).message.contains("name"));
     // Destinations: both, neither, a directory, a missing directory.
     let out = dir.join("x.tar");
     assert_invalid(
-        save(&c, &opts(json!({"names": "x", "output_path": out})), Some(&mut sink)),
+        save(&c, &opts(json!({"names": "x", "output_path": out})), Io::output(&mut sink)),
         Status::InvalidArgument,
         &["not both"],
     );
-    assert_invalid(save(&c, &opts(json!({"names": "x"})), None), Status::InvalidArgument, &["output_path"]);
+    assert_invalid(save(&c, &opts(json!({"names": "x"})), Io::none()), Status::InvalidArgument, &["output_path"]);
     assert_invalid(
-        save(&c, &opts(json!({"names": e.base_image(), "output_path": dir.path()})), None),
+        save(&c, &opts(json!({"names": e.base_image(), "output_path": dir.path()})), Io::none()),
         Status::InvalidArgument,
         &["directory"],
     );
     assert_invalid(
-        save(&c, &opts(json!({"names": e.base_image(), "output_path": dir.join("no/such/x.tar")})), None),
+        save(&c, &opts(json!({"names": e.base_image(), "output_path": dir.join("no/such/x.tar")})), Io::none()),
         Status::NotFound,
         &["does not exist"],
     );
     // Platforms: malformed, then unsupported by the 1.41 engine (needs 1.48).
     assert_invalid(
-        save(&c, &opts(json!({"names": "x", "platform": "linux"})), Some(&mut sink)),
+        save(&c, &opts(json!({"names": "x", "platform": "linux"})), Io::output(&mut sink)),
         Status::InvalidArgument,
         &["platform", "architecture"],
     );
     assert_invalid(
-        save(&c, &opts(json!({"names": e.base_image(), "platform": "linux/amd64"})), Some(&mut sink)),
+        save(&c, &opts(json!({"names": e.base_image(), "platform": "linux/amd64"})), Io::output(&mut sink)),
         Status::Unsupported,
         &["platform", "1.48"],
     );
@@ -700,58 +692,58 @@ fn bad_load_and_import_input() {
     let dir = TempDir::new("dc-archive-bad-load");
     let empty = || Cursor::new(Vec::<u8>::new());
 
-    assert_invalid(load(&c, &LoadOptions::default(), None, None), Status::InvalidArgument, &["input_path"]);
+    assert_invalid(load(&c, &LoadOptions::default(), Io::none()), Status::InvalidArgument, &["input_path"]);
     assert_invalid(
-        load(&c, &opts(json!({"input_path": "/x"})), Some(&mut empty()), None),
+        load(&c, &opts(json!({"input_path": "/x"})), Io::input(&mut empty())),
         Status::InvalidArgument,
         &["not both"],
     );
     assert_invalid(
-        load(&c, &opts(json!({"input_path": dir.join("missing.tar")})), None, None),
+        load(&c, &opts(json!({"input_path": dir.join("missing.tar")})), Io::none()),
         Status::NotFound,
         &["input_path", "does not exist"],
     );
-    assert_invalid(load(&c, &opts(json!({"input_path": dir.path()})), None, None), Status::InvalidArgument, &["directory"]);
+    assert_invalid(load(&c, &opts(json!({"input_path": dir.path()})), Io::none()), Status::InvalidArgument, &["directory"]);
     assert_invalid(
-        load(&c, &opts(json!({"platform": ["linux/amd64"]})), Some(&mut empty()), None),
+        load(&c, &opts(json!({"platform": ["linux/amd64"]})), Io::input(&mut empty())),
         Status::Unsupported,
         &["platform", "1.48"],
     );
     assert!(parse_err::<LoadOptions>(json!({"quiet": "yes"})).message.contains("quiet"));
     assert!(parse_err::<LoadOptions>(json!({"progress": "xml"})).message.contains("progress"));
 
-    assert_invalid(import(&c, &ImportOptions::default(), None, None), Status::InvalidArgument, &["input_path", "url"]);
+    assert_invalid(import(&c, &ImportOptions::default(), Io::none()), Status::InvalidArgument, &["input_path", "url"]);
     assert_invalid(
-        import(&c, &opts(json!({"url": "http://127.0.0.1:1/x"})), Some(&mut empty()), None),
+        import(&c, &opts(json!({"url": "http://127.0.0.1:1/x"})), Io::input(&mut empty())),
         Status::InvalidArgument,
         &["not both"],
     );
     assert_invalid(
-        import(&c, &opts(json!({"url": "http://127.0.0.1:1/x", "input_path": "/x"})), None, None),
+        import(&c, &opts(json!({"url": "http://127.0.0.1:1/x", "input_path": "/x"})), Io::none()),
         Status::InvalidArgument,
         &["input_path", "url"],
     );
     for url in ["ftp://127.0.0.1/x.tar", "127.0.0.1/x.tar", "file:///etc/hostname"] {
-        assert_invalid(import(&c, &opts(json!({"url": url})), None, None), Status::InvalidArgument, &["url", "http"]);
+        assert_invalid(import(&c, &opts(json!({"url": url})), Io::none()), Status::InvalidArgument, &["url", "http"]);
     }
     assert_invalid(
-        import(&c, &opts(json!({"input_path": dir.join("missing.tar")})), None, None),
+        import(&c, &opts(json!({"input_path": dir.join("missing.tar")})), Io::none()),
         Status::NotFound,
         &["input_path"],
     );
-    assert_invalid(import(&c, &opts(json!({"input_path": dir.path()})), None, None), Status::InvalidArgument, &["directory"]);
+    assert_invalid(import(&c, &opts(json!({"input_path": dir.path()})), Io::none()), Status::InvalidArgument, &["directory"]);
     assert_invalid(
-        import(&c, &opts(json!({"repository": "Bad_Name"})), Some(&mut empty()), None),
+        import(&c, &opts(json!({"repository": "Bad_Name"})), Io::input(&mut empty())),
         Status::InvalidArgument,
         &["repository"],
     );
     assert_invalid(
-        import(&c, &opts(json!({"changes": ["FROM scratch"]})), Some(&mut empty()), None),
+        import(&c, &opts(json!({"changes": ["FROM scratch"]})), Io::input(&mut empty())),
         Status::InvalidArgument,
         &["changes\"[0]", "CMD"],
     );
     assert_invalid(
-        import(&c, &opts(json!({"tag": "v1"})), Some(&mut empty()), None),
+        import(&c, &opts(json!({"tag": "v1"})), Io::input(&mut empty())),
         Status::InvalidArgument,
         &["tag", "repository"],
     );
@@ -770,7 +762,7 @@ fn refused_input_reads_nothing() {
             panic!("the input must not be read when the options are refused");
         }
     }
-    assert!(import(&c, &opts(json!({"changes": "RUN x"})), Some(&mut Untouchable), None).is_err());
-    assert!(import(&c, &opts(json!({"tag": "-x", "repository": "a"})), Some(&mut Untouchable), None).is_err());
-    assert!(load(&c, &opts(json!({"platform": "linux/arm64"})), Some(&mut Untouchable), None).is_err());
+    assert!(import(&c, &opts(json!({"changes": "RUN x"})), Io::input(&mut Untouchable)).is_err());
+    assert!(import(&c, &opts(json!({"tag": "-x", "repository": "a"})), Io::input(&mut Untouchable)).is_err());
+    assert!(load(&c, &opts(json!({"platform": "linux/arm64"})), Io::input(&mut Untouchable)).is_err());
 }

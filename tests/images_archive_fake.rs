@@ -12,6 +12,7 @@ use dockerclient::images::import::import;
 use dockerclient::images::load::{load, LoadOptions};
 use dockerclient::images::save::save;
 use dockerclient::{Client, ClientOptions, Status};
+use dockerclient::images::io::Io;
 use serde::de::DeserializeOwned;
 use serde_json::{json as j, Value};
 
@@ -48,12 +49,10 @@ fn save_sends_repeated_names_and_json_platforms() {
     let mut got = Vec::new();
     save(
         &c,
-        &opts(j!({"names": ["a:1", "b,c", "sha256:abc"], "platform": ["linux/amd64", "linux/arm/v7"]})),
-        Some(&mut |b: &[u8]| {
+        &opts(j!({"names": ["a:1", "b,c", "sha256:abc"], "platform": ["linux/amd64", "linux/arm/v7"]})), Io::output(&mut |b: &[u8]| {
             got.extend_from_slice(b);
             true
-        }),
-    )
+        }))
     .unwrap();
     assert_eq!(got, small_tar());
     let targets = d.targets();
@@ -77,13 +76,13 @@ fn platform_gates_for_save_and_load() {
     });
     let c = client(&d);
     // One platform is fine at 1.48; two need 1.52 and are refused before any request.
-    save(&c, &opts(j!({"names": "a", "platform": "linux/amd64"})), Some(&mut sink())).unwrap();
-    let e = save(&c, &opts(j!({"names": "a", "platform": ["linux/amd64", "linux/arm64"]})), Some(&mut sink()))
+    save(&c, &opts(j!({"names": "a", "platform": "linux/amd64"})), Io::output(&mut sink())).unwrap();
+    let e = save(&c, &opts(j!({"names": "a", "platform": ["linux/amd64", "linux/arm64"]})), Io::output(&mut sink()))
         .unwrap_err();
     assert_eq!(e.status, Status::Unsupported, "{e}");
     assert!(e.message.contains("1.52"), "{e}");
-    load(&c, &opts(j!({"platform": "linux/arm64/v8"})), Some(&mut Cursor::new(small_tar())), None).unwrap();
-    let e = load(&c, &opts(j!({"platform": ["linux/amd64", "linux/arm64"]})), Some(&mut Cursor::new(small_tar())), None)
+    load(&c, &opts(j!({"platform": "linux/arm64/v8"})), Io::input(&mut Cursor::new(small_tar()))).unwrap();
+    let e = load(&c, &opts(j!({"platform": ["linux/amd64", "linux/arm64"]})), Io::input(&mut Cursor::new(small_tar())))
         .unwrap_err();
     assert_eq!(e.status, Status::Unsupported, "{e}");
     let targets = d.targets();
@@ -99,11 +98,11 @@ fn load_always_sends_quiet() {
     });
     let c = client(&d);
     let body = small_tar();
-    let r = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(&body)), None).unwrap();
+    let r = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(&body))).unwrap();
     assert_eq!(r.to_json(), r#"{"images":[{"id":"sha256:0123","name":null}]}"#);
-    load(&c, &LoadOptions::default(), Some(&mut Cursor::new(&body)), Some(&mut sink())).unwrap();
-    load(&c, &opts(j!({"quiet": true})), Some(&mut Cursor::new(&body)), Some(&mut sink())).unwrap();
-    load(&c, &opts(j!({"quiet": false})), Some(&mut Cursor::new(&body)), None).unwrap();
+    load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(&body)).with_progress(Some(&mut sink()))).unwrap();
+    load(&c, &opts(j!({"quiet": true})), Io::input(&mut Cursor::new(&body)).with_progress(Some(&mut sink()))).unwrap();
+    load(&c, &opts(j!({"quiet": false})), Io::input(&mut Cursor::new(&body))).unwrap();
     assert_eq!(
         d.targets(),
         vec![
@@ -132,13 +131,10 @@ fn import_sends_its_parameters() {
             "message": "hi & bye",
             "changes": ["ENV A=b c", "CMD [\"/x\"]"],
             "platform": "Linux/AMD64",
-        })),
-        Some(&mut Cursor::new(b"rootfs".to_vec())),
-        None,
-    )
+        })), Io::input(&mut Cursor::new(b"rootfs".to_vec())))
     .unwrap();
     assert_eq!(r.to_json(), format!("{{\"id\":\"{id}\"}}"));
-    import(&c, &opts(j!({"url": "https://example.com/r.tgz"})), None, None).unwrap();
+    import(&c, &opts(j!({"url": "https://example.com/r.tgz"})), Io::none()).unwrap();
     let seen = d.seen().into_iter().filter(|s| s.path() != "/_ping").collect::<Vec<_>>();
     assert_eq!(
         seen[0].target,
@@ -153,11 +149,11 @@ fn import_sends_its_parameters() {
 fn import_platform_needs_1_32_and_a_missing_id_is_an_error() {
     let d = FakeDaemon::with_version(Some("1.30"), |_| json(200, "{\"status\":\"Importing\"}\r\n"));
     let c = client(&d);
-    let e = import(&c, &opts(j!({"platform": "linux"})), Some(&mut Cursor::new(Vec::new())), None).unwrap_err();
+    let e = import(&c, &opts(j!({"platform": "linux"})), Io::input(&mut Cursor::new(Vec::new()))).unwrap_err();
     assert_eq!(e.status, Status::Unsupported, "{e}");
     assert!(e.message.contains("1.32"), "{e}");
     assert!(d.targets().is_empty(), "refused before any request");
-    let e = import(&c, &opts(j!({})), Some(&mut Cursor::new(Vec::new())), None).unwrap_err();
+    let e = import(&c, &opts(j!({})), Io::input(&mut Cursor::new(Vec::new()))).unwrap_err();
     assert_eq!(e.status, Status::ServerError, "{e}");
     assert!(e.message.contains("no image ID"), "{e}");
 }
@@ -184,13 +180,13 @@ fn a_daemon_failing_mid_archive_fails_the_save_and_leaves_no_file() {
         let c = client(&d);
         let dir = Scratch::new(&format!("dc-archive-fake-{i}"));
         let out = dir.join("out.tar");
-        let e = save(&c, &opts(j!({"names": "a", "output_path": out})), None).unwrap_err();
+        let e = save(&c, &opts(j!({"names": "a", "output_path": out})), Io::none()).unwrap_err();
         assert!(e.message.contains("incomplete"), "{e}");
         assert_eq!(e.daemon_message.as_deref(), want, "{e:?}");
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "no archive and no temporary file: {left:?}");
         // Through a callback: the same failure.
-        let e = save(&c, &opts(j!({"names": "a"})), Some(&mut sink())).unwrap_err();
+        let e = save(&c, &opts(j!({"names": "a"})), Io::output(&mut sink())).unwrap_err();
         assert!(e.message.contains("incomplete"), "{e}");
     }
 }
@@ -206,10 +202,10 @@ fn load_error_inside_the_stream_is_a_failure() {
     });
     let c = client(&d);
     let mut seen = Vec::new();
-    let e = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(small_tar())), Some(&mut |b: &[u8]| {
+    let e = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(small_tar())).with_progress(Some(&mut |b: &[u8]| {
         seen.push(b.to_vec());
         true
-    }))
+    })))
     .unwrap_err();
     assert_eq!(e.status, Status::StreamError);
     assert_eq!(e.daemon_message.as_deref(), Some("Error processing tar file(exit status 1): unexpected EOF"));
@@ -223,7 +219,7 @@ fn load_refused_with_an_http_error_carries_the_daemons_message() {
         json(500, "{\"message\":\"Error processing tar file(exit status 1): unexpected EOF\"}")
     });
     let c = client(&d);
-    let e = load(&c, &LoadOptions::default(), Some(&mut Cursor::new(small_tar())), None).unwrap_err();
+    let e = load(&c, &LoadOptions::default(), Io::input(&mut Cursor::new(small_tar()))).unwrap_err();
     assert_eq!(e.status, Status::ServerError);
     assert_eq!(e.http_status, 500);
     assert_eq!(e.daemon_message.as_deref(), Some("Error processing tar file(exit status 1): unexpected EOF"));
@@ -283,10 +279,10 @@ fn output_path_over_plain_tcp_gets_every_byte_whatever_the_framing() {
         let c = client(&d);
         let dir = Scratch::new("dc-archive-fake-framing");
         let out = dir.join("image.tar");
-        save(&c, &opts(j!({"names": "a", "output_path": out})), None).unwrap_or_else(|e| panic!("{what}: {e}"));
+        save(&c, &opts(j!({"names": "a", "output_path": out})), Io::none()).unwrap_or_else(|e| panic!("{what}: {e}"));
         assert!(std::fs::read(&out).unwrap() == archive, "{what}: the file is the archive");
         let mut through_callback = Vec::new();
-        save(&c, &opts(j!({"names": "a"})), Some(&mut |b: &[u8]| {
+        save(&c, &opts(j!({"names": "a"})), Io::output(&mut |b: &[u8]| {
             through_callback.extend_from_slice(b);
             true
         }))
@@ -297,7 +293,7 @@ fn output_path_over_plain_tcp_gets_every_byte_whatever_the_framing() {
     let d = FakeDaemon::with_version(Some("1.41"), move |_| tar_reply(archive_with_a_big_layer()));
     let dir = Scratch::new("dc-archive-fake-length");
     let out = dir.join("image.tar");
-    save(&client(&d), &opts(j!({"names": "a", "output_path": out})), None).unwrap();
+    save(&client(&d), &opts(j!({"names": "a", "output_path": out})), Io::none()).unwrap();
     assert!(std::fs::read(&out).unwrap() == archive_with_a_big_layer());
 }
 
@@ -325,7 +321,7 @@ fn output_path_failures_on_the_direct_path_leave_no_file() {
         let c = client(&d);
         let dir = Scratch::new("dc-archive-fake-fail");
         let out = dir.join("image.tar");
-        let e = save(&c, &opts(j!({"names": "a", "output_path": out, "inactivity_timeout_ms": 300})), None)
+        let e = save(&c, &opts(j!({"names": "a", "output_path": out, "inactivity_timeout_ms": 300})), Io::none())
             .expect_err(what);
         assert_eq!(e.status, status, "{what}: {e}");
         assert!(e.to_string().contains(text), "{what}: {e}");

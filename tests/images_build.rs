@@ -15,6 +15,7 @@ use dockerclient::Status;
 use dockerclient::auth::{AuthConfig, DockerConfig};
 use dockerclient::images::build::BuildOptions;
 use dockerclient::images::push::{PushOptions, push};
+use dockerclient::images::io::Io;
 use serde_json::json;
 use support::*;
 
@@ -383,10 +384,7 @@ fn cancel_stops_the_build_and_the_client_goes_on() {
         calls += 1;
         false
     };
-    let mut sink = opts.sink(Some(&mut cb));
-    let e = dockerclient::images::build::build(&c, &opts, dockerclient::images::build::BuildContext::FromOptions, &mut sink)
-        .unwrap_err();
-    drop(sink);
+    let e = dockerclient::images::build::build(&c, &opts, Io::progress(&mut cb)).unwrap_err();
     assert_eq!(e.status, Status::Cancelled);
     assert_eq!(calls, 1);
     let again = run_build_on(&c, &dir_options(s.path()), None);
@@ -407,7 +405,7 @@ fn auth_configs_reach_the_daemon() {
         ..Default::default()
     };
     let push_opts = PushOptions { auth: Some(right.clone()), ..Default::default() };
-    push(&client(), &remote, &push_opts, &mut push_opts.sink(None)).expect("push the base image");
+    push(&client(), &remote, &push_opts, Io::none()).expect("push the base image");
     docker_ok(&["rmi", &remote]);
 
     let s = Scratch::new("dc-build-auth");
@@ -418,17 +416,18 @@ fn auth_configs_reach_the_daemon() {
     let empty_config = DockerConfig::default();
 
     // No credentials at all, and wrong ones: the daemon cannot pull.
-    for (what, opts) in [
-        ("none", BuildOptions { docker_config: Some(empty_config.clone()), ..dir_options(s.path()) }),
+    for (what, c, opts) in [
+        ("none", client().with_docker_config(empty_config.clone()), dir_options(s.path())),
         (
             "wrong",
+            client(),
             BuildOptions {
                 auth_configs: creds(AuthConfig { password: Some("wrong-password".into()), ..right.clone() }),
                 ..dir_options(s.path())
             },
         ),
     ] {
-        let err = run_build(&opts, None).result.unwrap_err();
+        let err = run_build_on(&c, &opts, None).result.unwrap_err();
         assert_eq!(err.status, Status::Unauthorized, "{what}: {err:?}");
         assert!(!err.message.contains(&e.registry_password()), "no secret in errors");
         assert!(!err.message.contains("wrong-password"), "no secret in errors");
@@ -447,8 +446,9 @@ fn auth_configs_reach_the_daemon() {
         json!({"auths": {e.auth_registry(): {"auth": base64_basic(&e.registry_user(), &e.registry_password())}}}).to_string(),
     );
     let config = DockerConfig::load_from(&file).unwrap();
-    let run = run_build(
-        &BuildOptions { docker_config: Some(config), pull: Some(true), no_cache: Some(true), ..dir_options(s.path()) },
+    let run = run_build_on(
+        &client().with_docker_config(config),
+        &BuildOptions { pull: Some(true), no_cache: Some(true), ..dir_options(s.path()) },
         None,
     );
     images.add(&run.id());
@@ -494,8 +494,8 @@ fn an_unreadable_context_file_fails_the_build_naming_it() {
                 libc::setfsuid(65534);
             }
             let readable = std::fs::File::open(dir.join("sub/secret.key")).is_ok();
-            let c = engine().client_with(&format!(r#"{{"host": "{tcp}"}}"#));
-            let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..dir_options(&dir) };
+            let c = engine().client_with(&format!(r#"{{"host": "{tcp}"}}"#)).with_docker_config(DockerConfig::default());
+            let opts = dir_options(&dir);
             (readable, run_build_on(&c, &opts, None).result)
         })
         .join()

@@ -42,9 +42,10 @@ fn good_build(_: &Seen) -> Reply {
     ])
 }
 
+/// A client of the fake daemon that never reads the machine's docker config.
 fn client(fake: &FakeDaemon) -> Client {
     let opts: dockerclient::ClientOptions = serde_json::from_str(&format!(r#"{{"host": "{}"}}"#, fake.host())).unwrap();
-    Client::new(&opts).unwrap()
+    Client::new(&opts).unwrap().with_docker_config(DockerConfig::default())
 }
 
 fn builds(fake: &FakeDaemon) -> Vec<Seen> {
@@ -152,8 +153,8 @@ fn credentials_from_the_docker_config_in_the_shape_of_each_api_version() {
     s.file("Dockerfile", "FROM scratch\n");
     for (version, shape) in [("1.41", "map"), ("1.20", "map"), ("1.19", "both"), ("1.18", "configs"), ("1.12", "configs")] {
         let fake = daemon(version, good_build);
-        let opts = BuildOptions { docker_config: Some(cfg.clone()), ..support::dir_options(s.path()) };
-        run_build_on(&client(&fake), &opts, None).ok();
+        let opts = support::dir_options(s.path());
+        run_build_on(&client(&fake).with_docker_config(cfg.clone()), &opts, None).ok();
         let got = registry_config(&builds(&fake)[0]);
         let map = match shape {
             "configs" => got["configs"].clone(),
@@ -171,7 +172,7 @@ fn credentials_from_the_docker_config_in_the_shape_of_each_api_version() {
     }
     // No credentials anywhere: an empty object, as the CLI sends.
     let fake = daemon("1.41", good_build);
-    let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..support::dir_options(s.path()) };
+    let opts = support::dir_options(s.path());
     run_build_on(&client(&fake), &opts, None).ok();
     assert_eq!(builds(&fake)[0].header("X-Registry-Config"), Some("e30="));
 }
@@ -191,7 +192,6 @@ fn options_newer_than_the_daemon_are_refused_before_the_build_is_sent() {
     ] {
         let mut opts: BuildOptions = dockerclient::options::parse("build options", Some(json)).unwrap();
         opts.context_dir = Some(s.s());
-        opts.docker_config = Some(DockerConfig::default());
         let e = run_build_on(&client(&fake), &opts, None).result.unwrap_err();
         assert_eq!(e.status, Status::Unsupported, "{json}");
         assert!(e.message.contains(key) && e.message.contains(min) && e.message.contains("1.24"), "{json}: {}", e.message);
@@ -211,7 +211,7 @@ fn squash_security_opt_and_isolation_need_a_daemon_that_has_them() {
     });
     let s = Scratch::new("dc-build-features");
     s.file("Dockerfile", "FROM scratch\n");
-    let base = BuildOptions { docker_config: Some(DockerConfig::default()), ..support::dir_options(s.path()) };
+    let base = support::dir_options(s.path());
     let opts = BuildOptions { security_opt: Some(vec!["credentialspec=file://x.json".into()]), ..base.clone() };
     let e = run_build_on(&client(&fake), &opts, None).result.unwrap_err();
     assert_eq!(e.status, Status::Unsupported);
@@ -237,7 +237,7 @@ fn old_daemons_name_the_image_by_its_short_id() {
     });
     let s = Scratch::new("dc-build-old");
     s.file("Dockerfile", "FROM scratch\n");
-    let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..support::dir_options(s.path()) };
+    let opts = support::dir_options(s.path());
     let run = run_build_on(&client(&fake), &opts, None);
     assert_eq!(run.ok()["id"], ID);
     assert!(fake.targets().iter().any(|t| t == "/v1.24/images/123456789012/json"), "{:?}", fake.targets());
@@ -247,7 +247,7 @@ fn old_daemons_name_the_image_by_its_short_id() {
 fn a_stream_without_the_image_id_or_with_an_error_is_a_failure() {
     let s = Scratch::new("dc-build-cut");
     s.file("Dockerfile", "FROM scratch\n");
-    let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..support::dir_options(s.path()) };
+    let opts = support::dir_options(s.path());
 
     let fake = daemon("1.41", |_| stream(&[r#"{"stream":"Step 1/2 : FROM scratch\n"}"#]));
     let e = run_build_on(&client(&fake), &opts, None).result.unwrap_err();
@@ -303,10 +303,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
     ];
     for (what, json, status, says) in cases {
         let err = match dockerclient::options::parse::<BuildOptions>("build options", Some(&json)) {
-            Ok(mut o) => {
-                o.docker_config = Some(DockerConfig::default());
-                run_build_on(&c, &o, None).result.unwrap_err()
-            }
+            Ok(o) => run_build_on(&c, &o, None).result.unwrap_err(),
             Err(e) => e,
         };
         assert_eq!(err.status, status, "{what}: {err:?}");
@@ -369,13 +366,13 @@ fn refusing_daemon() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>)
 fn a_refusal_before_the_context_is_read_is_reported_with_the_daemons_message() {
     let (host, builds) = refusing_daemon();
     let opts: dockerclient::ClientOptions = serde_json::from_str(&format!(r#"{{"host": "{host}"}}"#)).unwrap();
-    let c = Client::new(&opts).unwrap();
+    let c = Client::new(&opts).unwrap().with_docker_config(DockerConfig::default());
     let s = Scratch::new("dc-build-refused");
     s.file("Dockerfile", "FROM scratch\n");
     // Far more than the socket buffers hold, so the refusal arrives while sending.
     let big: Vec<u8> = (0..64u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     s.file("big.bin", &big);
-    let opts = BuildOptions { docker_config: Some(DockerConfig::default()), ..support::dir_options(s.path()) };
+    let opts = support::dir_options(s.path());
     let e = run_build_on(&c, &opts, None).result.unwrap_err();
     assert_eq!(e.status, Status::InvalidArgument, "{e:?}");
     assert_eq!(e.http_status, 400);

@@ -30,14 +30,16 @@ use dockerclient::images::remove::remove;
 use dockerclient::images::search::{search, SearchOptions};
 use dockerclient::images::tag::tag;
 use dockerclient::{Client, Error, Status};
+use dockerclient::images::io::Io;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/// A client of the test engine that never reads the machine's docker config.
 fn client() -> Client {
-    engine().client()
+    engine().client().with_docker_config(empty_config())
 }
 
 /// Options from JSON, through the same parser the C surface uses.
@@ -490,9 +492,8 @@ fn empty_config() -> DockerConfig {
 }
 
 fn push_to(name: &str, auth: Option<AuthConfig>) -> String {
-    let o = PushOptions { auth, docker_config: Some(empty_config()), ..Default::default() };
-    let mut sink = o.sink(None);
-    let r = parse(&push(&client(), name, &o, &mut sink).expect("push"));
+    let o = PushOptions { auth, ..Default::default() };
+    let r = parse(&push(&client(), name, &o, Io::none()).expect("push").to_json());
     r["digest"].as_str().expect("pushed digest").to_string()
 }
 
@@ -510,7 +511,7 @@ fn distribution_inspect_on_the_open_registry() {
     let digest = push_to(&name, None);
     let c = client();
 
-    let o = DistributionOptions { docker_config: Some(empty_config()), ..Default::default() };
+    let o = DistributionOptions::default();
     let d = parse(&distribution(&c, &name, &o).unwrap());
     assert_eq!(d["Descriptor"]["digest"], digest.as_str());
     assert!(d["Descriptor"]["mediaType"].as_str().unwrap().contains("manifest"), "{d}");
@@ -539,10 +540,11 @@ fn distribution_inspect_on_the_authenticated_registry() {
 
     let mut config = empty_config();
     config.auths.insert(e.auth_registry(), registry_auth(&e.registry_password()));
-    let from_config = DistributionOptions { docker_config: Some(config), ..Default::default() };
-    assert_eq!(parse(&distribution(&c, &name, &from_config).unwrap())["Descriptor"]["digest"], digest.as_str());
+    let from_config = DistributionOptions::default();
+    let c_config = c.with_docker_config(config);
+    assert_eq!(parse(&distribution(&c_config, &name, &from_config).unwrap())["Descriptor"]["digest"], digest.as_str());
 
-    let none = DistributionOptions { docker_config: Some(empty_config()), ..Default::default() };
+    let none = DistributionOptions::default();
     assert_status(distribution(&c, &name, &none), Status::Unauthorized, "");
     let wrong = DistributionOptions { auth: Some(registry_auth("wrong-password")), ..Default::default() };
     let err = assert_status(distribution(&c, &name, &wrong), Status::Unauthorized, "");
@@ -638,11 +640,7 @@ fn serve_index(mut conn: TcpStream, seen: &Mutex<Vec<(String, Option<String>)>>)
 }
 
 fn search_opts(v: Value) -> SearchOptions {
-    let mut o: SearchOptions = opts(v);
-    if o.auth.is_none() {
-        o.docker_config = Some(empty_config());
-    }
-    o
+    opts(v)
 }
 
 #[test]
@@ -692,16 +690,14 @@ fn search_sends_credentials_for_the_terms_registry() {
         index.host(),
         AuthConfig { username: Some("cfguser".into()), password: Some("cfg-secret".into()), ..Default::default() },
     );
-    let mut o: SearchOptions = opts(json!({"term": term}));
-    o.docker_config = Some(config.clone());
-    search(&c, &o).unwrap();
+    let o: SearchOptions = opts(json!({"term": term}));
+    search(&c.with_docker_config(config.clone()), &o).unwrap();
     assert_eq!(index.searches().last().unwrap().1, Some(basic("cfguser", "cfg-secret")));
 
     // Credentials of another registry are not sent.
     let other = FakeIndex::start();
-    let mut o: SearchOptions = opts(json!({"term": format!("{}/dcmeta", other.host())}));
-    o.docker_config = Some(config);
-    search(&c, &o).unwrap();
+    let o: SearchOptions = opts(json!({"term": format!("{}/dcmeta", other.host())}));
+    search(&c.with_docker_config(config), &o).unwrap();
     assert_eq!(other.searches().last().unwrap().1, None);
 }
 

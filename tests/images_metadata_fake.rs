@@ -30,27 +30,20 @@ fn client(d: &FakeDaemon) -> Client {
 fn call(c: &Client, op: &str, name: &str, options_json: &str) -> Result<String> {
     let o = Some(options_json);
     // Credentials never come from the machine's docker config in these tests.
-    let no_config = || Some(DockerConfig::default());
-    match op {
+    let c = &c.with_docker_config(DockerConfig::default());
+    let json = match op {
         "list" => list(c, &options::parse::<ListOptions>("list options", o)?),
         "inspect" => inspect(c, name, &options::parse::<InspectOptions>("inspect options", o)?),
         "history" => history(c, name, &options::parse::<HistoryOptions>("history options", o)?),
-        "tag" => tag(c, name, &options::parse::<TagOptions>("tag options", o)?).map(|()| String::new()),
+        "tag" => return tag(c, name, &options::parse::<TagOptions>("tag options", o)?).map(|()| String::new()),
         "remove" => remove(c, name, &options::parse::<RemoveOptions>("remove options", o)?),
         "prune" => prune(c, &options::parse::<PruneOptions>("prune options", o)?),
-        "search" => {
-            let mut s: SearchOptions = options::parse("search options", o)?;
-            s.docker_config = no_config();
-            search(c, &s)
-        }
-        "distribution" => {
-            let mut d: DistributionOptions = options::parse("distribution options", o)?;
-            d.docker_config = no_config();
-            distribution(c, name, &d)
-        }
+        "search" => search(c, &options::parse::<SearchOptions>("search options", o)?),
+        "distribution" => distribution(c, name, &options::parse::<DistributionOptions>("distribution options", o)?),
         "commit" => commit(c, &options::parse::<CommitOptions>("commit options", o)?),
         other => panic!("no operation {other}"),
-    }
+    };
+    json.map(|j| j.into_string())
 }
 
 /// A daemon of `version` answering every request with `body`.

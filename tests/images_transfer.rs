@@ -19,6 +19,7 @@ use dockerclient::auth::AuthConfig;
 use dockerclient::images::pull::{pull, PullOptions};
 use dockerclient::images::push::{push, PushOptions};
 use dockerclient::{Client, Error, Status};
+use dockerclient::images::io::Io;
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -32,11 +33,8 @@ fn pull_collect(c: &Client, opts: &PullOptions, stop_after: usize) -> (Result<Va
         got.push(String::from_utf8(b.to_vec()).expect("UTF-8 progress"));
         got.len() < stop_after
     };
-    let r = {
-        let mut sink = opts.sink(Some(&mut cb));
-        pull(c, opts, &mut sink)
-    };
-    (r.map(|s| serde_json::from_str(&s).expect("result is JSON")), got)
+    let r = pull(c, opts, Io::progress(&mut cb));
+    (r.map(|r| serde_json::from_str(&r.to_json()).expect("result is JSON")), got)
 }
 
 fn push_collect(c: &Client, name: &str, opts: &PushOptions) -> (Result<Value, Error>, Vec<String>) {
@@ -45,11 +43,8 @@ fn push_collect(c: &Client, name: &str, opts: &PushOptions) -> (Result<Value, Er
         got.push(String::from_utf8(b.to_vec()).expect("UTF-8 progress"));
         true
     };
-    let r = {
-        let mut sink = opts.sink(Some(&mut cb));
-        push(c, name, opts, &mut sink)
-    };
-    (r.map(|s| serde_json::from_str(&s).expect("result is JSON")), got)
+    let r = push(c, name, opts, Io::progress(&mut cb));
+    (r.map(|r| serde_json::from_str(&r.to_json()).expect("result is JSON")), got)
 }
 
 fn docker_ok(args: &[&str]) -> String {
@@ -190,7 +185,8 @@ fn push_and_pull_on_the_htpasswd_registry() {
     let good = PushOptions { auth: Some(explicit_auth(&e.registry_password())), ..Default::default() };
 
     // Without credentials the registry refuses.
-    let (r, _) = push_collect(&c, &name, &PushOptions { docker_config: Some(Default::default()), ..Default::default() });
+    let anonymous = c.with_docker_config(Default::default());
+    let (r, _) = push_collect(&anonymous, &name, &PushOptions::default());
     let err = r.unwrap_err();
     assert_eq!(err.status, Status::Unauthorized, "{err}");
 
@@ -485,8 +481,9 @@ fn inactivity_timeout_fires_when_the_registry_stalls_mid_blob() {
 // ---------------------------------------------------------------------------------------------
 // What only a fake daemon can show
 
+/// A client of the fake daemon that never reads the machine's docker config.
 fn fake_client(fake: &FakeDaemon) -> Client {
-    engine_free_client(&fake.host())
+    engine_free_client(&fake.host()).with_docker_config(Default::default())
 }
 
 fn engine_free_client(host: &str) -> Client {
@@ -532,7 +529,7 @@ fn pull_sends_latest_never_an_empty_tag_and_base64url_auth() {
     assert_eq!(inspect.path(), "/v1.41/images/127.0.0.1:5000/x:latest/json");
 
     // all_tags: no tag parameter at all; anonymous = "{}".
-    let opts = PullOptions { all_tags: true, docker_config: Some(Default::default()), ..PullOptions::new("127.0.0.1:5000/x") };
+    let opts = PullOptions { all_tags: true, ..PullOptions::new("127.0.0.1:5000/x") };
     pull_collect(&c, &opts, usize::MAX).0.unwrap();
     let last = fake.seen().into_iter().rfind(|s| s.path().ends_with("/images/create")).unwrap();
     assert_eq!(last.target, "/v1.41/images/create?fromImage=127.0.0.1%3A5000%2Fx");
@@ -548,13 +545,13 @@ fn a_stream_without_its_final_message_is_a_transport_error() {
         Reply::Full(200, vec![], body.as_bytes().to_vec())
     });
     let c = fake_client(&fake);
-    let opts = PullOptions { docker_config: Some(Default::default()), ..PullOptions::new("127.0.0.1:5000/x") };
+    let opts = PullOptions::new("127.0.0.1:5000/x");
     let (r, got) = pull_collect(&c, &opts, usize::MAX);
     let err = r.unwrap_err();
     assert_eq!(err.status, Status::Transport, "{err}");
     assert!(err.message.contains("final status"), "{err}");
     assert_eq!(got.len(), 2, "what did arrive was delivered");
-    let opts = PushOptions { docker_config: Some(Default::default()), ..Default::default() };
+    let opts = PushOptions::default();
     let (r, _) = push_collect(&c, "127.0.0.1:5000/x", &opts);
     let err = r.unwrap_err();
     assert_eq!(err.status, Status::Transport, "{err}");
@@ -567,11 +564,11 @@ fn a_stream_without_its_final_message_is_a_transport_error() {
 fn platform_needs_1_32_for_pull_and_1_46_for_push() {
     let fake = FakeDaemon::with_version(Some("1.24"), pull_handler);
     let c = fake_client(&fake);
-    let opts = PullOptions { platform: Some("linux/amd64".into()), docker_config: Some(Default::default()), ..PullOptions::new("127.0.0.1:5000/x") };
+    let opts = PullOptions { platform: Some("linux/amd64".into()), ..PullOptions::new("127.0.0.1:5000/x") };
     let err = pull_collect(&c, &opts, usize::MAX).0.unwrap_err();
     assert_eq!(err.status, Status::Unsupported, "{err}");
     assert!(err.message.contains("platform") && err.message.contains("1.32"), "{err}");
-    let opts = PushOptions { platform: Some("linux/amd64".into()), docker_config: Some(Default::default()), ..Default::default() };
+    let opts = PushOptions { platform: Some("linux/amd64".into()), ..Default::default() };
     let err = push_collect(&c, "127.0.0.1:5000/x", &opts).0.unwrap_err();
     assert_eq!(err.status, Status::Unsupported, "{err}");
     assert!(err.message.contains("1.46"), "{err}");
@@ -580,7 +577,7 @@ fn platform_needs_1_32_for_pull_and_1_46_for_push() {
     // On the real engine (1.41) pull's platform goes through, push's is refused.
     let fake = FakeDaemon::with_version(Some("1.41"), pull_handler);
     let c = fake_client(&fake);
-    let opts = PullOptions { platform: Some("linux/arm64/v8".into()), docker_config: Some(Default::default()), ..PullOptions::new("127.0.0.1:5000/x") };
+    let opts = PullOptions { platform: Some("linux/arm64/v8".into()), ..PullOptions::new("127.0.0.1:5000/x") };
     pull_collect(&c, &opts, usize::MAX).0.unwrap();
     assert!(fake.targets()[0].ends_with("&tag=latest&platform=linux%2Farm64%2Fv8"), "{:?}", fake.targets());
 
@@ -600,7 +597,7 @@ fn platform_needs_1_32_for_pull_and_1_46_for_push() {
 }
 
 fn opts_push_platform(p: &str) -> PushOptions {
-    PushOptions { platform: Some(p.into()), docker_config: Some(Default::default()), ..Default::default() }
+    PushOptions { platform: Some(p.into()), ..Default::default() }
 }
 
 fn url_decode(s: &str) -> String {
@@ -667,7 +664,7 @@ fn cancel_closes_the_connection_instead_of_reusing_it() {
         }
     });
     let c = fake_client(&fake);
-    let opts = PullOptions { docker_config: Some(Default::default()), ..PullOptions::new("127.0.0.1:5000/x") };
+    let opts = PullOptions::new("127.0.0.1:5000/x");
     let (r, got) = pull_collect(&c, &opts, 1);
     assert_eq!(r.unwrap_err().status, Status::Cancelled);
     assert_eq!(got.len(), 1);

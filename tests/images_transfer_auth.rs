@@ -16,6 +16,7 @@ use dockerclient::auth::DockerConfig;
 use dockerclient::images::pull::{pull, PullOptions};
 use dockerclient::images::push::{push, PushOptions};
 use dockerclient::Status;
+use dockerclient::images::io::Io;
 use serde_json::Value;
 
 use common::scratch::Scratch;
@@ -72,15 +73,13 @@ fn tagged_for_auth_registry(prefix: &str) -> String {
 }
 
 fn push_with(name: &str, config: DockerConfig) -> Result<Value, dockerclient::Error> {
-    let opts = PushOptions { docker_config: Some(config), ..Default::default() };
-    let mut sink = opts.sink(None);
-    push(&engine().client(), name, &opts, &mut sink).map(|s| serde_json::from_str(&s).unwrap())
+    let c = engine().client().with_docker_config(config);
+    push(&c, name, &PushOptions::default(), Io::none()).map(|r| serde_json::from_str(&r.to_json()).unwrap())
 }
 
 fn pull_with(name: &str, config: DockerConfig) -> Result<Value, dockerclient::Error> {
-    let opts = PullOptions { docker_config: Some(config), ..PullOptions::new(name) };
-    let mut sink = opts.sink(None);
-    pull(&engine().client(), &opts, &mut sink).map(|s| serde_json::from_str(&s).unwrap())
+    let c = engine().client().with_docker_config(config);
+    pull(&c, &PullOptions::new(name), Io::none()).map(|r| serde_json::from_str(&r.to_json()).unwrap())
 }
 
 fn basic(user: &str, password: &str) -> String {

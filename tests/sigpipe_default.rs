@@ -84,7 +84,7 @@ fn a_fifo_whose_reader_leaves_fails_the_save_without_sigpipe() {
     let client = Client::new(&opts).unwrap();
     let save_opts: dockerclient::images::save::SaveOptions =
         serde_json::from_str(&format!(r#"{{"names": "a", "output_path": "{}"}}"#, fifo.display())).unwrap();
-    let err = dockerclient::images::save::save(&client, &save_opts, None).expect_err("the reader left");
+    let err = dockerclient::images::save::save(&client, &save_opts, dockerclient::images::io::Io::none()).expect_err("the reader left");
     assert_eq!(err.status, Status::Transport, "{err}");
     assert!(err.message.contains("output_path"), "{err}");
     reader.join().unwrap();

@@ -9,7 +9,7 @@ use dockerclient::{system, Status};
 fn ping_version_info_over_unix() {
     let e = engine();
     let c = e.client();
-    let ping: serde_json::Value = serde_json::from_str(&system::ping(&c).unwrap()).unwrap();
+    let ping: serde_json::Value = serde_json::from_str(&system::ping(&c).unwrap().to_json()).unwrap();
     assert_eq!(ping["os_type"], "linux");
     assert!(ping["api_version"].as_str().unwrap().starts_with("1."));
     let v: serde_json::Value = serde_json::from_str(&system::version(&c).unwrap()).unwrap();

@@ -3,6 +3,7 @@
 
 mod path;
 mod query;
+mod raw_json;
 mod options;
 mod request;
 mod version;
@@ -10,10 +11,12 @@ mod zero_copy;
 
 pub use path::escape_name;
 pub use query::Query;
+pub use raw_json::RawJson;
 pub use options::{ClientOptions, TlsOptions};
 pub use request::Call;
 pub use crate::transport::{Body, Response};
 pub use version::ApiVersion;
+
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,6 +28,34 @@ use crate::transport::{Settings, Transport};
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Where registry credentials come from when an operation is given none.
+    credentials: CredentialSource,
+}
+
+/// Where a client finds registry credentials that an operation was not given, as the docker
+/// CLI finds them: a docker config directory (`config.json`, with its `credsStore` and
+/// `credHelpers`), read afresh at each operation so a `docker login` in between is seen.
+#[derive(Clone, Debug, Default)]
+pub enum CredentialSource {
+    /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json` (the CLI's default).
+    #[default]
+    Environment,
+    /// `<dir>/config.json`: the client option `"docker_config"` (the CLI's `--config`).
+    Dir(std::path::PathBuf),
+    /// A config given by a Rust program (or a test) without touching the environment.
+    Given(Arc<crate::auth::DockerConfig>),
+}
+
+impl CredentialSource {
+    /// The docker config as it is now; a missing file is an empty config, a broken one an
+    /// error naming it.
+    pub fn load(&self) -> Result<crate::auth::DockerConfig> {
+        match self {
+            CredentialSource::Environment => crate::auth::DockerConfig::load(),
+            CredentialSource::Dir(dir) => crate::auth::DockerConfig::load_from(&dir.join("config.json")),
+            CredentialSource::Given(cfg) => Ok((**cfg).clone()),
+        }
+    }
 }
 
 struct Inner {
@@ -63,7 +94,22 @@ impl Client {
                 timeout: resolved.timeout,
                 inactivity_timeout: resolved.inactivity_timeout,
             }),
+            credentials: match resolved.docker_config {
+                Some(dir) => CredentialSource::Dir(dir),
+                None => CredentialSource::Environment,
+            },
         })
+    }
+
+    /// The same client (sharing its connections), taking registry credentials from `config`
+    /// instead of the docker config the environment names.
+    pub fn with_docker_config(&self, config: crate::auth::DockerConfig) -> Client {
+        Client { inner: self.inner.clone(), credentials: CredentialSource::Given(Arc::new(config)) }
+    }
+
+    /// Where this client finds registry credentials an operation was not given.
+    pub fn credentials(&self) -> &CredentialSource {
+        &self.credentials
     }
 
     /// A client from the environment alone (`DOCKER_HOST`, …).

@@ -27,6 +27,9 @@ pub struct ClientOptions {
     pub inactivity_timeout_ms: Option<u64>,
     /// `User-Agent` header.
     pub user_agent: Option<String>,
+    /// The docker config directory registry credentials come from (holding `config.json`, as
+    /// the CLI's `--config`); default `DOCKER_CONFIG`, else `~/.docker`.
+    pub docker_config: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -61,6 +64,8 @@ pub struct Resolved {
     pub timeout: Option<Duration>,
     pub inactivity_timeout: Option<Duration>,
     pub user_agent: String,
+    /// `None`: the environment's docker config directory, looked up at each operation.
+    pub docker_config: Option<PathBuf>,
 }
 
 fn millis(v: Option<u64>) -> Option<Duration> {
@@ -112,6 +117,11 @@ impl ClientOptions {
             timeout: millis(self.timeout_ms),
             inactivity_timeout: millis(self.inactivity_timeout_ms),
             user_agent,
+            docker_config: match &self.docker_config {
+                Some(d) if d.is_empty() => return Err(Error::invalid("option \"docker_config\" is empty")),
+                Some(d) => Some(PathBuf::from(d)),
+                None => None,
+            },
         })
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::query::Query;
-use super::Client;
+use super::{Client, RawJson};
 use crate::error::{Error, Result};
 use crate::transport::{Body, Request, Response};
 
@@ -92,6 +92,11 @@ impl Call {
         self
     }
 
+    /// The time limits an operation's options set (their `limits` group).
+    pub fn limits_of(self, opts: &impl crate::options::HasLimits) -> Call {
+        self.limits(opts.timeout_ms(), opts.inactivity_timeout_ms())
+    }
+
     /// Sent without the `/vX.Y` prefix (only `/_ping` during negotiation).
     pub fn unversioned(mut self) -> Call {
         self.versioned = false;
@@ -141,8 +146,13 @@ impl Client {
     }
 
     /// GET a JSON document and return it verbatim.
-    pub fn get_json(&self, call: &Call) -> Result<String> {
-        self.send(call, Body::Empty)?.text()
+    pub fn get_json(&self, call: &Call) -> Result<RawJson> {
+        self.send_json(call, Body::Empty)
+    }
+
+    /// Sends a call whose answer is a JSON document, returned verbatim.
+    pub fn send_json(&self, call: &Call, body: Body) -> Result<RawJson> {
+        self.send(call, body)?.text().map(RawJson::new)
     }
 }
 

@@ -3,20 +3,22 @@
 use std::ffi::c_char;
 
 use super::client::{client_ref, dc_client};
-use super::dc_status;
-use super::error::dc_error;
+use super::error_object::dc_error;
 use super::guard::guard;
+use super::status::dc_status;
 use super::strings::{clear_out, opt_str, set_out};
-use crate::auth::{redacted_json, resolve_with_source};
+use crate::auth::redacted_json;
+use crate::client::CredentialSource;
 
 /// Tells which credentials dc_image_pull and dc_image_push would send to a registry when given
 /// no "auth" option, so a setup can be debugged. Nothing secret is returned.
 ///
-/// client_or_null: a client or NULL. The answer does not depend on the daemon (no request is
-/// sent): credentials come from the docker config the environment names, exactly as for pulls
-/// and pushes ($DOCKER_CONFIG/config.json, else ~/.docker/config.json; "credHelpers" for the
-/// registry, else "credsStore", else "auths"; helpers docker-credential-<name> are run from
-/// PATH with the registry on stdin).
+/// client_or_null: the client whose credential source is asked (its "docker_config" option),
+/// or NULL for the docker config the environment names. No request is sent to the daemon:
+/// credentials come from that config exactly as for pulls and pushes (<dir>/config.json, the
+/// directory being the client's "docker_config", else $DOCKER_CONFIG, else ~/.docker;
+/// "credHelpers" for the registry, else "credsStore", else "auths"; helpers
+/// docker-credential-<name> are run from PATH with the registry on stdin).
 ///
 /// registry: the registry in any common spelling ("127.0.0.1:5000", "http://host:5000/v2/",
 /// "docker.io", "https://index.docker.io/v1/"); NULL or "" means Docker Hub.
@@ -40,12 +42,13 @@ pub unsafe extern "C" fn dc_auth_resolve(
 ) -> dc_status {
     guard(err, || {
         clear_out(out_json, "out_json")?;
-        if !client_or_null.is_null() {
-            client_ref(client_or_null)?;
-        }
+        let source = match client_or_null.is_null() {
+            true => CredentialSource::Environment,
+            false => client_ref(client_or_null)?.credentials().clone(),
+        };
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let registry = unsafe { opt_str(registry, "registry") }?.unwrap_or("");
-        let resolved = resolve_with_source(registry)?;
+        let resolved = source.load()?.resolve_with_source(registry)?;
         set_out(out_json, redacted_json(&resolved, registry))
     })
 }

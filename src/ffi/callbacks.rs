@@ -8,6 +8,7 @@ use std::io;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
+use crate::images::io::{Io, WriteFn};
 
 /// Receives bytes: one progress message per call, or one chunk of an archive.
 /// Return 0 to go on, non-zero to stop the operation (it then returns DC_CANCELLED).
@@ -24,7 +25,7 @@ pub type dc_read_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, buf: *mut u8, cap: usize) -> isize>;
 
 /// A C write callback as a Rust closure: `true` = go on.
-pub struct CWrite {
+struct CWrite {
     cb: unsafe extern "C" fn(*mut c_void, *const u8, usize) -> i32,
     userdata: *mut c_void,
 }
@@ -42,16 +43,52 @@ impl CWrite {
     }
 }
 
-/// Runs `f` with the C progress callback as a Rust progress function (`None` when the caller
-/// passed NULL).
-pub fn with_progress<T>(
-    cb: dc_write_cb,
-    userdata: *mut c_void,
-    f: impl for<'a> FnOnce(Option<crate::stream::ProgressFn<'a>>) -> T,
-) -> T {
-    let mut writer = CWrite::new(cb, userdata);
-    let mut deliver = writer.as_mut().map(|w| move |m: &[u8]| w.call(m));
-    f(deliver.as_mut().map(|d| d as crate::stream::ProgressFn))
+/// The C callbacks of one operation, each with its own userdata: a read callback (bytes to
+/// upload), a write callback (a save's archive) and a progress callback. NULL callbacks are
+/// absent.
+pub struct Callbacks {
+    pub read: dc_read_cb,
+    pub read_userdata: *mut c_void,
+    pub write: dc_write_cb,
+    pub write_userdata: *mut c_void,
+    pub progress: dc_write_cb,
+    pub progress_userdata: *mut c_void,
+}
+
+impl Default for Callbacks {
+    fn default() -> Callbacks {
+        Callbacks {
+            read: None,
+            read_userdata: std::ptr::null_mut(),
+            write: None,
+            write_userdata: std::ptr::null_mut(),
+            progress: None,
+            progress_userdata: std::ptr::null_mut(),
+        }
+    }
+}
+
+/// Runs `f` with the C callbacks as an [`Io`]. When the read callback made the operation fail
+/// (it returned an error, or more bytes than asked for), its own failure is the error, not the
+/// broken upload the HTTP layer saw.
+pub fn with_io<T>(callbacks: Callbacks, f: impl FnOnce(Io) -> Result<T>) -> Result<T> {
+    let (mut reader, probe) = match CRead::new(callbacks.read, callbacks.read_userdata) {
+        Some((r, p)) => (Some(r), Some(p)),
+        None => (None, None),
+    };
+    let mut write = CWrite::new(callbacks.write, callbacks.write_userdata);
+    let mut progress = CWrite::new(callbacks.progress, callbacks.progress_userdata);
+    let mut write_fn = write.as_mut().map(|w| move |b: &[u8]| w.call(b));
+    let mut progress_fn = progress.as_mut().map(|w| move |b: &[u8]| w.call(b));
+    let io = Io {
+        input: reader.as_mut().map(|r| r as &mut dyn io::Read),
+        output: write_fn.as_mut().map(|f| f as WriteFn),
+        progress: progress_fn.as_mut().map(|f| f as WriteFn),
+    };
+    f(io).map_err(|e| match &probe {
+        Some(p) => p.explain(e),
+        None => e,
+    })
 }
 
 /// Why a C read callback ended a stream early; kept so the operation can report the right
@@ -78,7 +115,7 @@ impl ReadFailure {
 }
 
 /// A C read callback as `std::io::Read`.
-pub struct CRead {
+struct CRead {
     cb: unsafe extern "C" fn(*mut c_void, *mut u8, usize) -> isize,
     userdata: *mut c_void,
     failure: Rc<Cell<Option<ReadFailure>>>,
@@ -86,7 +123,7 @@ pub struct CRead {
 
 /// Lets the operation learn, after the send failed, whether the callback caused it.
 #[derive(Clone)]
-pub struct ReadFailureProbe(Rc<Cell<Option<ReadFailure>>>);
+struct ReadFailureProbe(Rc<Cell<Option<ReadFailure>>>);
 
 impl ReadFailureProbe {
     pub fn take(&self) -> Option<ReadFailure> {
@@ -103,7 +140,7 @@ impl ReadFailureProbe {
 }
 
 impl CRead {
-    pub fn new(cb: dc_read_cb, userdata: *mut c_void) -> Option<(CRead, ReadFailureProbe)> {
+    fn new(cb: dc_read_cb, userdata: *mut c_void) -> Option<(CRead, ReadFailureProbe)> {
         let cb = cb?;
         let failure = Rc::new(Cell::new(None));
         Some((CRead { cb, userdata, failure: failure.clone() }, ReadFailureProbe(failure)))
@@ -127,18 +164,5 @@ impl io::Read for CRead {
         let message = failure.to_error().message;
         self.failure.set(Some(failure));
         Err(io::Error::other(message))
-    }
-}
-
-/// Checks that exactly one of a callback and a path was given.
-pub fn one_source(has_callback: bool, has_path: bool, what: &str, path_key: &str) -> Result<()> {
-    match (has_callback, has_path) {
-        (true, true) => Err(Error::invalid(format!(
-            "{what}: give either a callback or \"{path_key}\", not both"
-        ))),
-        (false, false) => Err(Error::invalid(format!(
-            "{what}: the callback is NULL and no \"{path_key}\" was given"
-        ))),
-        _ => Ok(()),
     }
 }

@@ -2,10 +2,10 @@
 
 use std::ffi::c_char;
 
-use super::error::dc_error;
-use super::guard::guard;
+use super::error_object::dc_error;
+use super::guard::{guard, guard_value};
+use super::status::dc_status;
 use super::strings::{clear_out, options_arg, set_out};
-use super::dc_status;
 use crate::client::{Client, ClientOptions};
 use crate::error::{Error, Result};
 
@@ -37,23 +37,25 @@ pub(crate) fn client_ref<'a>(client: *const dc_client) -> Result<&'a Client> {
 /// - "timeout_ms": whole-call limit (0 = none, the default).
 /// - "inactivity_timeout_ms": longest silence between two reads (0 = none, the default).
 /// - "user_agent": User-Agent header.
+/// - "docker_config": the docker config directory registry credentials come from (holding
+///   config.json, as the CLI's --config); default DOCKER_CONFIG, else ~/.docker.
 ///
-/// No connection is made here. On success *out receives a handle to free with
+/// No connection is made here. On success *out_client receives a handle to free with
 /// dc_client_free(). Returns DC_INVALID_ARGUMENT for bad JSON, unknown keys, wrong types, a
 /// bad host, an unreadable TLS file or a NULL out.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_client_new(
     options_json: *const c_char,
-    out: *mut *mut dc_client,
+    out_client: *mut *mut dc_client,
     err: *mut *mut dc_error,
 ) -> dc_status {
     guard(err, || {
-        clear_out(out, "out (dc_client **)")?;
+        clear_out(out_client, "out_client")?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let opts: ClientOptions = unsafe { options_arg(options_json, "client options") }?;
         let client = Client::new(&opts)?;
         // SAFETY: checked by clear_out.
-        unsafe { *out = Box::into_raw(Box::new(dc_client { client })) };
+        unsafe { *out_client = Box::into_raw(Box::new(dc_client { client })) };
         Ok(())
     })
 }
@@ -62,12 +64,12 @@ pub unsafe extern "C" fn dc_client_new(
 /// on the handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_client_free(client: *mut dc_client) {
-    if !client.is_null() {
-        super::guard::guard_value((), || {
+    guard_value((), || {
+        if !client.is_null() {
             // SAFETY: a handle from dc_client_new, freed once.
             drop(unsafe { Box::from_raw(client) })
-        });
-    }
+        }
+    })
 }
 
 /// The API version the client uses, e.g. "1.41": the pinned one, or the one negotiated with

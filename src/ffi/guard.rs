@@ -3,8 +3,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::error::dc_error;
-use super::dc_status;
+use super::error_object::dc_error;
+use super::status::dc_status;
 use crate::error::{Error, Result, Status};
 
 /// Runs `f`; on error (or panic) stores a new `dc_error` in `*err` when `err` is not NULL.

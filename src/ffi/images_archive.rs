@@ -3,12 +3,12 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::callbacks::{one_source, with_progress, CRead, CWrite, dc_read_cb, dc_write_cb};
+use super::callbacks::{dc_read_cb, dc_write_cb, with_io, Callbacks};
 use super::client::{client_ref, dc_client};
-use super::error::dc_error;
+use super::error_object::dc_error;
 use super::guard::guard;
+use super::status::dc_status;
 use super::strings::{clear_out, options_arg, set_out};
-use super::dc_status;
 use crate::images::import::{self, ImportOptions};
 use crate::images::load::{self, LoadOptions};
 use crate::images::save::{self, SaveOptions};
@@ -51,18 +51,15 @@ pub unsafe extern "C" fn dc_image_save(
     client: *const dc_client,
     options_json: *const c_char,
     write_cb: dc_write_cb,
-    userdata: *mut c_void,
+    write_userdata: *mut c_void,
     err: *mut *mut dc_error,
 ) -> dc_status {
     guard(err, || {
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let opts: SaveOptions = unsafe { options_arg(options_json, "save options") }?;
-        one_source(write_cb.is_some(), opts.output_path.is_some(), "image save", "output_path")?;
-        match CWrite::new(write_cb, userdata) {
-            Some(mut w) => save::save(c, &opts, Some(&mut |chunk: &[u8]| w.call(chunk))),
-            None => save::save(c, &opts, None),
-        }
+        let write = Callbacks { write: write_cb, write_userdata, ..Callbacks::default() };
+        with_io(write, |io| save::save(c, &opts, io))
     })
 }
 
@@ -100,7 +97,7 @@ pub unsafe extern "C" fn dc_image_load(
     client: *const dc_client,
     options_json: *const c_char,
     read_cb: dc_read_cb,
-    userdata: *mut c_void,
+    read_userdata: *mut c_void,
     progress_cb: dc_write_cb,
     progress_userdata: *mut c_void,
     out_json: *mut *mut c_char,
@@ -111,15 +108,8 @@ pub unsafe extern "C" fn dc_image_load(
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let opts: LoadOptions = unsafe { options_arg(options_json, "load options") }?;
-        one_source(read_cb.is_some(), opts.input_path.is_some(), "image load", "input_path")?;
-        let result = with_progress(progress_cb, progress_userdata, |progress| {
-            match CRead::new(read_cb, userdata) {
-                Some((mut reader, probe)) => {
-                    load::load(c, &opts, Some(&mut reader), progress).map_err(|e| probe.explain(e))
-                }
-                None => load::load(c, &opts, None, progress),
-            }
-        })?;
+        let callbacks = Callbacks { read: read_cb, read_userdata, progress: progress_cb, progress_userdata, ..Callbacks::default() };
+        let result = with_io(callbacks, |io| load::load(c, &opts, io))?;
         set_out(out_json, result.to_json())
     })
 }
@@ -159,7 +149,7 @@ pub unsafe extern "C" fn dc_image_import(
     client: *const dc_client,
     options_json: *const c_char,
     read_cb: dc_read_cb,
-    userdata: *mut c_void,
+    read_userdata: *mut c_void,
     progress_cb: dc_write_cb,
     progress_userdata: *mut c_void,
     out_json: *mut *mut c_char,
@@ -170,22 +160,8 @@ pub unsafe extern "C" fn dc_image_import(
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let opts: ImportOptions = unsafe { options_arg(options_json, "import options") }?;
-        let path_key = match (&opts.input_path, &opts.url) {
-            (None, Some(_)) => "url",
-            (Some(_), _) => "input_path",
-            // Quoted by one_source: reads `no "input_path" or "url" was given`.
-            (None, None) => "input_path\" or \"url",
-        };
-        let has_source = opts.input_path.is_some() || opts.url.is_some();
-        one_source(read_cb.is_some(), has_source, "image import", path_key)?;
-        let result = with_progress(progress_cb, progress_userdata, |progress| {
-            match CRead::new(read_cb, userdata) {
-                Some((mut reader, probe)) => {
-                    import::import(c, &opts, Some(&mut reader), progress).map_err(|e| probe.explain(e))
-                }
-                None => import::import(c, &opts, None, progress),
-            }
-        })?;
+        let callbacks = Callbacks { read: read_cb, read_userdata, progress: progress_cb, progress_userdata, ..Callbacks::default() };
+        let result = with_io(callbacks, |io| import::import(c, &opts, io))?;
         set_out(out_json, result.to_json())
     })
 }

@@ -3,13 +3,13 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::callbacks::{with_progress, CRead, dc_read_cb, dc_write_cb};
+use super::callbacks::{dc_read_cb, dc_write_cb, with_io, Callbacks};
 use super::client::{client_ref, dc_client};
-use super::error::dc_error;
+use super::error_object::dc_error;
 use super::guard::guard;
+use super::status::dc_status;
 use super::strings::{clear_out, options_arg, set_out};
-use super::dc_status;
-use crate::images::build::{self, BuildContext, BuildOptions};
+use crate::images::build::{self, BuildOptions};
 
 /// Builds an image (`docker build` with the classic builder, as `DOCKER_BUILDKIT=0` runs it).
 ///
@@ -94,7 +94,7 @@ use crate::images::build::{self, BuildContext, BuildOptions};
 /// `progress_cb` (may be NULL) receives the progress, one message per call, and returns 0 to go
 /// on or non-zero to stop (the build then returns DC_CANCELLED and the connection is closed;
 /// the daemon cancels the build; the client stays usable). Both callbacks run on the calling
-/// thread and must not re-enter dc_image_build with the same userdata.
+/// thread and must not re-enter dc_image_build with the same read_userdata or progress_userdata.
 ///
 /// A build error (a RUN step that fails, an unknown instruction, a base image that cannot be
 /// pulled) arrives inside the daemon's stream and is returned as a failure with the daemon's
@@ -121,7 +121,7 @@ pub unsafe extern "C" fn dc_image_build(
     client: *const dc_client,
     options_json: *const c_char,
     context_read_cb: dc_read_cb,
-    userdata: *mut c_void,
+    read_userdata: *mut c_void,
     progress_cb: dc_write_cb,
     progress_userdata: *mut c_void,
     out_json: *mut *mut c_char,
@@ -132,14 +132,14 @@ pub unsafe extern "C" fn dc_image_build(
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let opts: BuildOptions = unsafe { options_arg(options_json, "build options") }?;
-        let result = with_progress(progress_cb, progress_userdata, |progress| {
-            let mut sink = opts.sink(progress);
-            match CRead::new(context_read_cb, userdata) {
-                Some((mut reader, probe)) => build::build(c, &opts, BuildContext::Reader(&mut reader), &mut sink)
-                    .map_err(|e| probe.explain(e)),
-                None => build::build(c, &opts, BuildContext::FromOptions, &mut sink),
-            }
-        })?;
-        set_out(out_json, result)
+        let callbacks = Callbacks {
+            read: context_read_cb,
+            read_userdata,
+            progress: progress_cb,
+            progress_userdata,
+            ..Callbacks::default()
+        };
+        let result = with_io(callbacks, |io| build::build(c, &opts, io))?;
+        set_out(out_json, result.to_json())
     })
 }

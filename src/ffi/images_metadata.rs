@@ -7,10 +7,11 @@ use std::ffi::c_char;
 use serde::de::DeserializeOwned;
 
 use super::client::{client_ref, dc_client};
-use super::dc_status;
-use super::error::dc_error;
+use super::error_object::dc_error;
 use super::guard::guard;
+use super::status::dc_status;
 use super::strings::{clear_out, options_arg, req_str, set_out};
+use crate::client::RawJson;
 use crate::error::Result;
 use crate::images::{commit, distribution, history, inspect, list, prune, remove, search, tag};
 use crate::Client;
@@ -21,16 +22,13 @@ fn options_call<T: DeserializeOwned + Default>(
     options_json: *const c_char,
     what: &str,
     out_json: *mut *mut c_char,
-    err: *mut *mut dc_error,
-    f: impl FnOnce(&Client, &T) -> Result<String>,
-) -> dc_status {
-    guard(err, || {
-        clear_out(out_json, "out_json")?;
-        let c = client_ref(client)?;
-        // SAFETY: NULL or a NUL-terminated string from the caller.
-        let opts: T = unsafe { options_arg(options_json, what) }?;
-        set_out(out_json, f(c, &opts)?)
-    })
+    f: impl FnOnce(&Client, &T) -> Result<RawJson>,
+) -> Result<()> {
+    clear_out(out_json, "out_json")?;
+    let c = client_ref(client)?;
+    // SAFETY: NULL or a NUL-terminated string from the caller.
+    let opts: T = unsafe { options_arg(options_json, what) }?;
+    set_out(out_json, f(c, &opts)?.into_string())
 }
 
 /// As [`options_call`], for calls on one image `name`.
@@ -40,10 +38,9 @@ fn named_call<T: DeserializeOwned + Default>(
     options_json: *const c_char,
     what: &str,
     out_json: *mut *mut c_char,
-    err: *mut *mut dc_error,
-    f: impl FnOnce(&Client, &str, &T) -> Result<String>,
-) -> dc_status {
-    options_call(client, options_json, what, out_json, err, |c, opts: &T| {
+    f: impl FnOnce(&Client, &str, &T) -> Result<RawJson>,
+) -> Result<()> {
+    options_call(client, options_json, what, out_json, |c, opts: &T| {
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let name = unsafe { req_str(name, "image name") }?;
         f(c, name, opts)
@@ -79,7 +76,7 @@ pub unsafe extern "C" fn dc_image_list(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    options_call(client, options_json, "list options", out_json, err, list::list)
+    guard(err, || options_call(client, options_json, "list options", out_json, list::list))
 }
 
 /// Inspects one image (GET /images/{name}/json).
@@ -110,7 +107,7 @@ pub unsafe extern "C" fn dc_image_inspect(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    named_call(client, name, options_json, "inspect options", out_json, err, inspect::inspect)
+    guard(err, || named_call(client, name, options_json, "inspect options", out_json, inspect::inspect))
 }
 
 /// The layers an image was built from (GET /images/{name}/history).
@@ -132,7 +129,7 @@ pub unsafe extern "C" fn dc_image_history(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    named_call(client, name, options_json, "history options", out_json, err, history::history)
+    guard(err, || named_call(client, name, options_json, "history options", out_json, history::history))
 }
 
 /// Gives image `name` another name (POST /images/{name}/tag).
@@ -191,7 +188,7 @@ pub unsafe extern "C" fn dc_image_remove(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    named_call(client, name, options_json, "remove options", out_json, err, remove::remove)
+    guard(err, || named_call(client, name, options_json, "remove options", out_json, remove::remove))
 }
 
 /// Removes unused images (POST /images/prune; API 1.25+).
@@ -214,7 +211,7 @@ pub unsafe extern "C" fn dc_image_prune(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    options_call(client, options_json, "prune options", out_json, err, prune::prune)
+    guard(err, || options_call(client, options_json, "prune options", out_json, prune::prune))
 }
 
 /// Searches a registry's index through the daemon (GET /images/search).
@@ -244,7 +241,7 @@ pub unsafe extern "C" fn dc_image_search(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    options_call(client, options_json, "search options", out_json, err, search::search)
+    guard(err, || options_call(client, options_json, "search options", out_json, search::search))
 }
 
 /// Asks the image's registry, through the daemon, for the manifest descriptor and platforms of
@@ -271,7 +268,7 @@ pub unsafe extern "C" fn dc_image_distribution(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    named_call(client, name, options_json, "distribution options", out_json, err, distribution::distribution)
+    guard(err, || named_call(client, name, options_json, "distribution options", out_json, distribution::distribution))
 }
 
 /// Creates an image from a container's changes (POST /commit).
@@ -302,5 +299,5 @@ pub unsafe extern "C" fn dc_image_commit(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    options_call(client, options_json, "commit options", out_json, err, commit::commit)
+    guard(err, || options_call(client, options_json, "commit options", out_json, commit::commit))
 }

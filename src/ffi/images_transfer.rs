@@ -2,27 +2,14 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::callbacks::{with_progress, dc_write_cb};
+use super::callbacks::{dc_write_cb, with_io, Callbacks};
 use super::client::{client_ref, dc_client};
-use super::dc_status;
-use super::error::dc_error;
+use super::error_object::dc_error;
 use super::guard::guard;
+use super::status::dc_status;
 use super::strings::{clear_out, options_arg, req_str, set_out};
-use crate::error::Result;
-use crate::images::pull::{PullOptions, pull};
-use crate::images::push::{PushOptions, push};
-use crate::stream::{ProgressMode, ProgressSink};
-
-/// Runs `f` with a sink delivering to the C callback (none when `cb` is NULL).
-fn with_sink<T>(
-    cb: dc_write_cb,
-    userdata: *mut c_void,
-    mode: ProgressMode,
-    aggregate: bool,
-    f: impl FnOnce(&mut ProgressSink) -> Result<T>,
-) -> Result<T> {
-    with_progress(cb, userdata, |progress| f(&mut ProgressSink::new(mode, aggregate, progress)))
-}
+use crate::images::pull::{pull, PullOptions};
+use crate::images::push::{push, PushOptions};
 
 /// Pulls an image from its registry (POST /images/create), reporting progress as it happens.
 ///
@@ -51,12 +38,12 @@ fn with_sink<T>(
 /// this operation. Returning non-zero stops the pull at once: the connection is closed and the
 /// call returns DC_CANCELLED; the client stays usable.
 ///
-/// On success *result_json receives {"reference": "127.0.0.1:5000/app:1", "digest":
+/// On success *out_json receives {"reference": "127.0.0.1:5000/app:1", "digest":
 /// "sha256:…", "id": "sha256:…", "new": true} (the reference pulled; the manifest digest; the
 /// local image ID; whether a newer image was downloaded rather than already up to date).
 /// "digest" and "id" are null with "all_tags". Free it with dc_string_free().
 ///
-/// Statuses: DC_INVALID_ARGUMENT (NULL client or result_json, bad JSON, unknown key, a
+/// Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, a
 /// malformed reference, tag or platform, an "auth" object with unknown keys, a docker config
 /// file that is not valid: the message names the file), DC_UNSUPPORTED, DC_UNAUTHORIZED
 /// (credentials missing or refused; the message is the daemon's), DC_NOT_FOUND (no such
@@ -68,19 +55,18 @@ pub unsafe extern "C" fn dc_image_pull(
     client: *const dc_client,
     options_json: *const c_char,
     progress_cb: dc_write_cb,
-    userdata: *mut c_void,
-    result_json: *mut *mut c_char,
+    progress_userdata: *mut c_void,
+    out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
     guard(err, || {
-        clear_out(result_json, "result_json")?;
+        clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let opts: PullOptions = unsafe { options_arg(options_json, "pull options") }?;
-        let result = with_sink(progress_cb, userdata, opts.progress, opts.aggregate, |sink| {
-            pull(c, &opts, sink)
-        })?;
-        set_out(result_json, result)
+        let progress = Callbacks { progress: progress_cb, progress_userdata, ..Callbacks::default() };
+        let result = with_io(progress, |io| pull(c, &opts, io))?;
+        set_out(out_json, result.to_json())
     })
 }
 
@@ -101,12 +87,12 @@ pub unsafe extern "C" fn dc_image_pull(
 /// `progress_cb` may be NULL and behaves as for dc_image_pull (non-zero stops the push:
 /// DC_CANCELLED, connection closed, client usable).
 ///
-/// On success *result_json receives {"tag": "1", "digest": "sha256:…", "size": 527, "pushed":
+/// On success *out_json receives {"tag": "1", "digest": "sha256:…", "size": 527, "pushed":
 /// [{"tag", "digest", "size"}, …]} from the stream's final aux message(s): the manifest
 /// pushed, and every tag pushed (several with "all_tags"; the top-level fields are the last
 /// one's). Free it with dc_string_free().
 ///
-/// Statuses: DC_INVALID_ARGUMENT (NULL client, name or result_json, bad JSON, unknown key, a
+/// Statuses: DC_INVALID_ARGUMENT (NULL client, name or out_json, bad JSON, unknown key, a
 /// malformed name or tag, conflicting tags, a digest, an "auth" object with unknown keys, an
 /// invalid docker config file), DC_UNSUPPORTED, DC_NOT_FOUND (no such local image or tag),
 /// DC_UNAUTHORIZED, DC_STREAM_ERROR, DC_SERVER_ERROR, DC_TRANSPORT (including a stream that
@@ -117,20 +103,19 @@ pub unsafe extern "C" fn dc_image_push(
     name: *const c_char,
     options_json: *const c_char,
     progress_cb: dc_write_cb,
-    userdata: *mut c_void,
-    result_json: *mut *mut c_char,
+    progress_userdata: *mut c_void,
+    out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
     guard(err, || {
-        clear_out(result_json, "result_json")?;
+        clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or NUL-terminated strings from the caller.
         let name = unsafe { req_str(name, "image name") }?;
         // SAFETY: as above.
         let opts: PushOptions = unsafe { options_arg(options_json, "push options") }?;
-        let result = with_sink(progress_cb, userdata, opts.progress, opts.aggregate, |sink| {
-            push(c, name, &opts, sink)
-        })?;
-        set_out(result_json, result)
+        let progress = Callbacks { progress: progress_cb, progress_userdata, ..Callbacks::default() };
+        let result = with_io(progress, |io| push(c, name, &opts, io))?;
+        set_out(out_json, result.to_json())
     })
 }

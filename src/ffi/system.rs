@@ -3,25 +3,19 @@
 use std::ffi::c_char;
 
 use super::client::{client_ref, dc_client};
-use super::error::dc_error;
+use super::error_object::dc_error;
 use super::guard::guard;
+use super::status::dc_status;
 use super::strings::{clear_out, options_arg, set_out};
-use super::dc_status;
 use crate::auth::AuthConfig;
 use crate::error::Result;
 use crate::{system, Client};
 
-fn json_call(
-    client: *const dc_client,
-    out_json: *mut *mut c_char,
-    err: *mut *mut dc_error,
-    f: impl FnOnce(&Client) -> Result<String>,
-) -> dc_status {
-    guard(err, || {
-        clear_out(out_json, "out_json")?;
-        let c = client_ref(client)?;
-        set_out(out_json, f(c)?)
-    })
+/// Checks `out_json` and the client, runs `f`, hands its JSON out.
+fn json_out(client: *const dc_client, out_json: *mut *mut c_char, f: impl FnOnce(&Client) -> Result<String>) -> Result<()> {
+    clear_out(out_json, "out_json")?;
+    let c = client_ref(client)?;
+    set_out(out_json, f(c)?)
 }
 
 /// Pings the daemon (HEAD /_ping, GET if HEAD is refused). *out_json receives
@@ -34,7 +28,7 @@ pub unsafe extern "C" fn dc_system_ping(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    json_call(client, out_json, err, system::ping)
+    guard(err, || json_out(client, out_json, |c| system::ping(c).map(|p| p.to_json())))
 }
 
 /// GET /version: the daemon's answer, verbatim JSON. Free with dc_string_free().
@@ -46,7 +40,7 @@ pub unsafe extern "C" fn dc_system_version(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    json_call(client, out_json, err, system::version)
+    guard(err, || json_out(client, out_json, |c| system::version(c).map(|j| j.into_string())))
 }
 
 /// GET /info: the daemon's answer, verbatim JSON. Free with dc_string_free().
@@ -58,7 +52,7 @@ pub unsafe extern "C" fn dc_system_info(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    json_call(client, out_json, err, system::info)
+    guard(err, || json_out(client, out_json, |c| system::info(c).map(|j| j.into_string())))
 }
 
 /// POST /auth: asks the daemon to check registry credentials.
@@ -78,9 +72,11 @@ pub unsafe extern "C" fn dc_system_auth(
     out_json: *mut *mut c_char,
     err: *mut *mut dc_error,
 ) -> dc_status {
-    json_call(client, out_json, err, |c| {
-        // SAFETY: NULL or a NUL-terminated string from the caller.
-        let creds: AuthConfig = unsafe { options_arg(credentials_json, "credentials") }?;
-        system::auth(c, &creds)
+    guard(err, || {
+        json_out(client, out_json, |c| {
+            // SAFETY: NULL or a NUL-terminated string from the caller.
+            let creds: AuthConfig = unsafe { options_arg(credentials_json, "credentials") }?;
+            system::auth(c, &creds).map(|j| j.into_string())
+        })
     })
 }

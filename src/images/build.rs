@@ -28,27 +28,33 @@ pub use options::{BuildOptions, Ulimit};
 
 use self::context::Source;
 use self::outcome::{Outcome, is_image_id};
+use super::io::{Io, TAR};
 use crate::build_context::ContextStream;
 use crate::client::{Body, Call, Client, Response};
 use crate::error::{Error, Result, Status};
-use crate::images::load::TAR;
+use crate::options::HasProgress;
 use crate::stream::{ProgressSink, build_context_line};
 
-/// Where the context comes from besides the options' `context_dir` and `remote`.
-pub enum BuildContext<'a> {
-    /// The options name the context (`context_dir` or `remote`).
-    FromOptions,
-    /// A tar archive (plain, gzip, bzip2 or xz) read from the caller.
-    Reader(&'a mut dyn Read),
+/// What [`build`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildResult {
+    /// The image ID (`sha256:…`).
+    pub id: String,
+    /// The names applied, as the daemon reports them (`app:latest`).
+    pub tags: Vec<String>,
+    /// The `[Warning]` lines of the build output, in order.
+    pub warnings: Vec<String>,
 }
 
-/// Builds an image, delivering progress to `sink` (make it with [`BuildOptions::sink`]), and
-/// returns the result JSON:
-///
-/// `{"id": "sha256:…", "tags": ["app:latest", …], "warnings": ["[Warning] …", …]}`
-///
-/// (`tags`: the names applied, as the daemon reports them; `warnings`: the `[Warning]` lines of
-/// the build output, in order).
+impl BuildResult {
+    /// `{"id": "sha256:…", "tags": ["app:latest", …], "warnings": ["[Warning] …", …]}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({"id": self.id, "tags": self.tags, "warnings": self.warnings}).to_string()
+    }
+}
+
+/// Builds an image from the context `options` name (`context_dir`, `remote`) or `io.input` (a
+/// tar archive, plain or compressed), delivering progress to `io.progress`.
 ///
 /// Text mode delivers what `DOCKER_BUILDKIT=0 docker build` prints, the
 /// `Sending build context to Docker daemon  …` line included (not for `remote` or `quiet`).
@@ -63,23 +69,21 @@ pub enum BuildContext<'a> {
 /// unauthorized… by its message); invalid argument / not found for a context file that cannot
 /// be read while sending (naming it); transport when the stream ends without the image ID;
 /// timeout; cancelled when `sink`'s callback asked to stop.
-pub fn build(client: &Client, opts: &BuildOptions, context: BuildContext, sink: &mut ProgressSink) -> Result<String> {
+pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult> {
     opts.validate()?;
     let tags = opts.applied_tags()?;
-    let reader = match context {
-        BuildContext::FromOptions => None,
-        BuildContext::Reader(r) => Some(r),
-    };
-    let prepared = context::prepare(opts, reader)?;
-    let creds = credentials_header::credentials(opts)?;
+    let prepared = context::prepare(opts, io.input)?;
+    let creds = credentials_header::credentials(client, opts)?;
     let version = client.api_version()?;
     let query = query::build_query(opts, version, prepared.dockerfile.as_deref())?;
     check_daemon_features(client, opts)?;
     let call = Call::post("/build")
         .query(query)
         .header("X-Registry-Config", credentials_header::header(&creds, version))
-        .limits(None, opts.inactivity_timeout_ms);
+        .limits_of(opts);
 
+    let mut sink = opts.sink(io.progress);
+    let sink = &mut sink;
     let response = send(client, &call, prepared.source, opts.is_quiet(), sink)?;
     let mut outcome = Outcome::new(opts.is_quiet());
     sink.drain(response.into_reader(), &mut |msg: &Value| {
@@ -97,7 +101,7 @@ pub fn build(client: &Client, opts: &BuildOptions, context: BuildContext, sink: 
             ));
         }
     };
-    Ok(serde_json::json!({"id": id, "tags": tags, "warnings": outcome.warnings}).to_string())
+    Ok(BuildResult { id, tags, warnings: outcome.warnings })
 }
 
 /// Sends the request with its context and, once the daemon has the whole context (it answers

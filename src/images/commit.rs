@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use crate::client::{ApiVersion, Body, Call, Client, Query};
+use crate::client::{ApiVersion, Body, Call, Client, Query, RawJson};
 use crate::error::{Error, Result};
 use crate::options::string_or_list;
 use crate::images::tag::Target;
@@ -49,7 +49,7 @@ const WHAT: &str = "commit options";
 /// Errors: invalid argument (missing container, a bad or digest target, `tag` without
 /// `repo`, an invalid change instruction), unsupported (`pause` before 1.13, `changes` before
 /// 1.18; checked before any request), not found (no such container), conflict.
-pub fn commit(client: &Client, opts: &CommitOptions) -> Result<String> {
+pub fn commit(client: &Client, opts: &CommitOptions) -> Result<RawJson> {
     let container = opts.container.as_deref().unwrap_or("");
     if container.is_empty() {
         return Err(Error::invalid(format!("{WHAT}: \"container\" is missing or empty")));
@@ -92,5 +92,5 @@ pub fn commit(client: &Client, opts: &CommitOptions) -> Result<String> {
     for c in opts.changes.iter().flatten() {
         q.push("changes", c.clone());
     }
-    client.send(&Call::post("/commit").query(q), Body::Bytes(&body, "application/json"))?.text()
+    client.send_json(&Call::post("/commit").query(q), Body::Bytes(&body, "application/json"))
 }

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::client::{ApiVersion, Call, Client, Query, escape_name};
+use crate::client::{ApiVersion, Call, Client, Query, escape_name, RawJson};
 use crate::error::Result;
 use crate::images::platform;
 
@@ -23,7 +23,7 @@ const WHAT: &str = "history options";
 ///
 /// Errors: invalid argument (bad name or platform), unsupported (`platform` before 1.48,
 /// checked before any request), not found.
-pub fn history(client: &Client, name: &str, opts: &HistoryOptions) -> Result<String> {
+pub fn history(client: &Client, name: &str, opts: &HistoryOptions) -> Result<RawJson> {
     let path = format!("/images/{}/history", escape_name("image name", name)?);
     let platform = opts.platform.as_deref().map(|p| platform::oci_json(WHAT, p)).transpose()?;
     if platform.is_some() {

@@ -10,50 +10,37 @@
 //! API 1.24 (the docker CLI sent them unconditionally), though the API documentation only lists
 //! them from 1.39 and 1.40.
 
-use std::io::Read;
-
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::load::{one_input, InputFile, TAR};
-use super::progress_call::run_stream;
-use crate::images::platform;
-use crate::options::string_or_list;
-use crate::client::{ApiVersion, Body, Call, Client, Query};
+use super::io::{exactly_one, run_stream, Io, Upload};
+use crate::client::{ApiVersion, Call, Client, Query};
 use crate::error::{Error, Result};
+use crate::images::platform;
+use crate::options::{options_struct, HasProgress};
 use crate::reference::parse_normalized;
-use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
-/// `POST /images/create?fromSrc=` options (JSON keys are these field names).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportOptions {
-    /// Read the tarball from this file instead of the read callback.
-    pub input_path: Option<String>,
-    /// Have the daemon fetch the tarball from this http:// or https:// URL.
-    pub url: Option<String>,
-    /// Repository (may include a tag) for the new image; untagged image when absent.
-    pub repository: Option<String>,
-    /// Tag for the new image (needs `repository`).
-    pub tag: Option<String>,
-    /// Commit message of the new image (the daemon's default: "Imported from <source>").
-    pub message: Option<String>,
-    /// Dockerfile instructions to apply: a string or an array (`CMD`, `ENTRYPOINT`, `ENV`,
-    /// `EXPOSE`, `HEALTHCHECK`, `LABEL`, `ONBUILD`, `STOPSIGNAL`, `USER`, `VOLUME`, `WORKDIR`).
-    #[serde(default, deserialize_with = "string_or_list")]
-    pub changes: Option<Vec<String>>,
-    /// `"os[/arch[/variant]]"` of the new image (API 1.32+).
-    pub platform: Option<String>,
-    /// `"json"` (default) or `"text"`, as for pull.
-    #[serde(default)]
-    pub progress: ProgressMode,
-    /// JSON mode only: add overall-progress messages.
-    #[serde(default)]
-    pub aggregate: bool,
-    /// Whole-call time limit in ms (0 = none; absent = the client's).
-    pub timeout_ms: Option<u64>,
-    /// Longest silence between two reads in ms (0 = none; absent = the client's).
-    pub inactivity_timeout_ms: Option<u64>,
+options_struct! {
+    /// `POST /images/create?fromSrc=` options (JSON keys are these field names).
+    pub struct ImportOptions {
+        /// Read the tarball from this file instead of the read callback.
+        pub input_path: Option<String>,
+        /// Have the daemon fetch the tarball from this http:// or https:// URL.
+        pub url: Option<String>,
+        /// Repository (may include a tag) for the new image; untagged image when absent.
+        pub repository: Option<String>,
+        /// Tag for the new image (needs `repository`).
+        pub tag: Option<String>,
+        /// Commit message of the new image (the daemon's default: "Imported from <source>").
+        pub message: Option<String>,
+        /// Dockerfile instructions to apply: a string or an array (`CMD`, `ENTRYPOINT`, `ENV`,
+        /// `EXPOSE`, `HEALTHCHECK`, `LABEL`, `ONBUILD`, `STOPSIGNAL`, `USER`, `VOLUME`,
+        /// `WORKDIR`).
+        #[serde(default, deserialize_with = "crate::options::string_or_list")]
+        pub changes: Option<Vec<String>>,
+        /// `"os[/arch[/variant]]"` of the new image (API 1.32+).
+        pub platform: Option<String>,
+    }
+    groups: [progress, limits]
 }
 
 /// Instructions the daemon accepts in `changes` (its `validCommitCommands`).
@@ -76,29 +63,23 @@ impl ImportResult {
     }
 }
 
-/// Imports a tarball from `input`, `options.input_path` or `options.url` (exactly one).
-/// Statuses: invalid argument (bad options, no or several sources, a URL that is not
-/// http/https, `input_path` a directory), not found (`input_path` missing), unsupported
-/// (`platform` before API 1.32), the daemon's class for its errors (e.g. a URL it cannot fetch),
-/// stream error (an error inside its answer), cancelled (`progress` returned false),
-/// transport/timeout. A failure of `input` itself surfaces as a transport error; the C layer
-/// replaces it with the callback's own status.
-pub fn import(
-    client: &Client,
-    options: &ImportOptions,
-    input: Option<&mut dyn Read>,
-    progress: Option<ProgressFn>,
-) -> Result<ImportResult> {
-    let sources = match (&options.input_path, &options.url) {
-        (Some(_), Some(_)) => {
-            return Err(Error::invalid(
-                "image import: give one of \"input_path\" and \"url\", not both",
-            ));
-        }
-        (None, Some(_)) => "\"url\"",
-        _ => "\"input_path\" or \"url\"",
-    };
-    one_input(input.is_some(), options.input_path.is_some() || options.url.is_some(), "image import", sources)?;
+/// Imports a tarball from `io.input`, `options.input_path` or `options.url` (exactly one),
+/// with progress to `io.progress`. Statuses: invalid argument (bad options, no or several
+/// sources, a URL that is not http/https, `input_path` a directory), not found (`input_path`
+/// missing), unsupported (`platform` before API 1.32), the daemon's class for its errors (e.g.
+/// a URL it cannot fetch), stream error (an error inside its answer), cancelled (the progress
+/// writer returned false), transport/timeout. A failure of `io.input` itself surfaces as a
+/// transport error; the C layer replaces it with the callback's own status.
+pub fn import(client: &Client, options: &ImportOptions, io: Io) -> Result<ImportResult> {
+    exactly_one(
+        "image import",
+        "input",
+        &[
+            ("a read callback", io.input.is_some()),
+            ("\"input_path\"", options.input_path.is_some()),
+            ("\"url\"", options.url.is_some()),
+        ],
+    )?;
     let from_src = match &options.url {
         Some(url) => check_url(url)?,
         None => "-".to_string(),
@@ -118,33 +99,17 @@ pub fn import(
         client.require("import options: \"platform\"", ApiVersion::new(1, 32))?;
         query.push("platform", parts.join("/"));
     }
-    let call = Call::post("/images/create")
-        .query(query)
-        .limits(options.timeout_ms, options.inactivity_timeout_ms);
-
-    let mut file = match &options.input_path {
-        Some(path) => Some(InputFile::open("import options", path)?),
-        None => None,
-    };
-    let body = match (input, file.as_mut()) {
-        (Some(r), _) => Body::Reader(r, TAR),
-        (None, Some(f)) => Body::Reader(f, TAR),
-        (None, None) => Body::Empty,
-    };
-    let mut sink = ProgressSink::new(options.progress, options.aggregate, progress);
+    let call = Call::post("/images/create").query(query).limits_of(options);
+    let mut upload = Upload::open(io.input, options.input_path.as_deref(), "import options")?;
+    let mut sink = options.sink(io.progress);
     let mut id = None;
-    let outcome = run_stream(client, &call, body, &mut sink, &mut |msg| {
+    run_stream(client, &call, upload.body(), &mut sink, &mut |msg| {
         if let Some(found) = image_id_status(msg) {
             id = Some(found);
         }
         Ok(())
-    });
-    if let Err(e) = outcome {
-        return Err(match &file {
-            Some(f) => f.explain(e),
-            None => e,
-        });
-    }
+    })
+    .map_err(|e| upload.explain(e))?;
     id.map(|id| ImportResult { id })
         .ok_or_else(|| Error::server("the daemon's answer to the import carried no image ID"))
 }

@@ -9,7 +9,7 @@
 
 use serde::Deserialize;
 
-use crate::client::{ApiVersion, Call, Client, Query, escape_name};
+use crate::client::{ApiVersion, Call, Client, Query, escape_name, RawJson};
 use crate::error::{Error, Result};
 use crate::images::platform;
 
@@ -35,7 +35,7 @@ const WHAT: &str = "inspect options";
 ///
 /// Errors: invalid argument (bad name, `manifests` with `platform`, a malformed platform),
 /// unsupported (an option the daemon's version lacks, before any request), not found.
-pub fn inspect(client: &Client, name: &str, opts: &InspectOptions) -> Result<String> {
+pub fn inspect(client: &Client, name: &str, opts: &InspectOptions) -> Result<RawJson> {
     let path = format!("/images/{}/json", escape_name("image name", name)?);
     let manifests = opts.manifests == Some(true);
     if manifests && opts.platform.is_some() {
@@ -54,7 +54,7 @@ pub fn inspect(client: &Client, name: &str, opts: &InspectOptions) -> Result<Str
     }
     q.push_opt("platform", platform);
     let text = client.get_json(&Call::get(path).query(q))?;
-    modernize(text)
+    modernize(text.into_string()).map(RawJson::new)
 }
 
 /// The full ID (`sha256:…`) of the image `name` points to now, by inspecting it; `what` says

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use crate::client::{ApiVersion, Call, Client, Query};
+use crate::client::{ApiVersion, Call, Client, Query, RawJson};
 use crate::error::{Error, Result};
 use crate::images::filters::{self, ListFilters};
 
@@ -56,7 +56,7 @@ const WHAT: &str = "list options";
 /// `filter` together with a `reference` filter on an old daemon), unsupported (an option or
 /// filter the daemon's API version lacks, checked before any request), then whatever the
 /// daemon answers.
-pub fn list(client: &Client, opts: &ListOptions) -> Result<String> {
+pub fn list(client: &Client, opts: &ListOptions) -> Result<RawJson> {
     let query = query(client, opts)?;
     client.get_json(&Call::get("/images/json").query(query))
 }

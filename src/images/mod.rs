@@ -1,9 +1,9 @@
 //! Image operations, one file per endpoint family. Each builds its request from typed
 //! options, checks the API version each option needs, and streams the answer.
 
-pub mod platform;
-pub mod progress_call;
 pub mod auth_header;
+pub mod io;
+pub mod platform;
 
 // Metadata (JSON in, JSON out).
 pub mod commit;

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::client::{ApiVersion, Body, Call, Client, Query};
+use crate::client::{ApiVersion, Body, Call, Client, Query, RawJson};
 use crate::error::Result;
 use crate::images::filters::{self, PruneFilters};
 
@@ -26,7 +26,7 @@ const WHAT: &str = "prune options";
 ///
 /// Errors: invalid argument (bad filter values), unsupported (prune before 1.25, label filters
 /// before 1.29; checked before any request), conflict (a prune is already running).
-pub fn prune(client: &Client, opts: &PruneOptions) -> Result<String> {
+pub fn prune(client: &Client, opts: &PruneOptions) -> Result<RawJson> {
     let empty = PruneFilters::default();
     let f = opts.filters.as_ref().unwrap_or(&empty);
     f.check(WHAT)?;
@@ -39,5 +39,5 @@ pub fn prune(client: &Client, opts: &PruneOptions) -> Result<String> {
     }
     let mut q = Query::new();
     q.push_opt("filters", filters::encode(&pairs, client.api_version()?));
-    client.send(&Call::post("/images/prune").query(q), Body::Empty)?.text()
+    client.send_json(&Call::post("/images/prune").query(q), Body::Empty)
 }

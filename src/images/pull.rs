@@ -16,49 +16,32 @@
 //!
 //! The result is a small object the library composes: see [`pull`].
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::auth::{AuthConfig, DockerConfig};
+use super::io::{run_stream, Io};
 use crate::client::{ApiVersion, Body, Call, Client, Query};
 use crate::error::{Error, Result};
-use crate::images::inspect;
-use crate::images::progress_call::run_stream;
-use crate::images::{auth_header, platform};
+use crate::images::{auth_header, inspect, platform};
+use crate::options::{options_struct, HasProgress};
 use crate::reference::{Reference, parse_normalized, validate_digest};
-use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
 /// First API version with the `platform` parameter of `POST /images/create`.
 pub const PULL_PLATFORM_MIN: ApiVersion = ApiVersion::new(1, 32);
 
-/// Options of a pull (the JSON object `dc_image_pull` takes).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PullOptions {
-    /// The image: `name`, `name:tag` or `name@digest`, with or without a registry host.
-    pub image: Option<String>,
-    /// A tag (or digest) for an `image` given without one.
-    pub tag: Option<String>,
-    /// Pull every tag of the repository (`image` must then have neither tag nor digest).
-    #[serde(default)]
-    pub all_tags: bool,
-    /// `os[/arch[/variant]]` (API 1.32+).
-    pub platform: Option<String>,
-    /// Credentials; when absent, they come from the docker config.
-    pub auth: Option<AuthConfig>,
-    /// `"json"` (default) or `"text"`.
-    #[serde(default)]
-    pub progress: ProgressMode,
-    /// JSON mode: add an overall-progress message after each update.
-    #[serde(default)]
-    pub aggregate: bool,
-    /// Longest silence allowed between two reads of the stream, in ms (0 = none).
-    pub inactivity_timeout_ms: Option<u64>,
-    /// Rust callers only: the docker config to take credentials from instead of the one the
-    /// environment names (`DOCKER_CONFIG`, `~/.docker`). Lets a program (or a test) use its own
-    /// config without touching process-global environment variables.
-    #[serde(skip)]
-    pub docker_config: Option<DockerConfig>,
+options_struct! {
+    /// Options of a pull (the JSON object `dc_image_pull` takes).
+    pub struct PullOptions {
+        /// The image: `name`, `name:tag` or `name@digest`, with or without a registry host.
+        pub image: Option<String>,
+        /// A tag (or digest) for an `image` given without one.
+        pub tag: Option<String>,
+        /// Pull every tag of the repository (`image` must then have neither tag nor digest).
+        #[serde(default)]
+        pub all_tags: bool,
+        /// `os[/arch[/variant]]` (API 1.32+).
+        pub platform: Option<String>,
+    }
+    groups: [auth, progress, limits]
 }
 
 impl PullOptions {
@@ -66,10 +49,28 @@ impl PullOptions {
     pub fn new(image: &str) -> PullOptions {
         PullOptions { image: Some(image.to_string()), ..Default::default() }
     }
+}
 
-    /// A sink delivering this pull's progress (mode and `aggregate` from these options).
-    pub fn sink<'a>(&self, cb: Option<ProgressFn<'a>>) -> ProgressSink<'a> {
-        ProgressSink::new(self.progress, self.aggregate, cb)
+/// What [`pull`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullResult {
+    /// What was pulled, familiar form, tag defaulted to `latest` (the bare name with
+    /// `all_tags`).
+    pub reference: String,
+    /// The manifest digest from the stream's `Digest:` line (`None` when the registry gave
+    /// none, and with `all_tags`, which pulls several).
+    pub digest: Option<String>,
+    /// The local image ID, from inspecting the image after the pull (`None` with `all_tags`).
+    pub id: Option<String>,
+    /// True when the daemon downloaded a newer image, false when it was up to date.
+    pub new: bool,
+}
+
+impl PullResult {
+    /// `{"reference": "127.0.0.1:5000/app:1", "digest": "sha256:…", "id": "sha256:…", "new": true}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({"reference": self.reference, "digest": self.digest, "id": self.id, "new": self.new})
+            .to_string()
     }
 }
 
@@ -164,28 +165,19 @@ impl PullOutcome {
     }
 }
 
-/// Pulls an image, delivering progress to `sink`, and returns the result JSON:
-///
-/// `{"reference": "127.0.0.1:5000/app:1", "digest": "sha256:…", "id": "sha256:…", "new": true}`
-///
-/// - `reference`: what was pulled, familiar form, tag defaulted to `latest`;
-/// - `digest`: the manifest digest from the stream's `Digest:` line (`null` when the registry
-///   gave none, and with `all_tags`, which pulls several);
-/// - `id`: the local image ID, from inspecting the image after the pull (`null` with
-///   `all_tags`);
-/// - `new`: true when the daemon downloaded a newer image, false when it was up to date.
+/// Pulls an image, delivering progress to `io.progress` (see [`PullResult`]).
 ///
 /// Errors: invalid argument for bad options (before anything is sent), unsupported for
 /// `platform` on a daemon older than 1.32, unauthorized / not found / stream error for what the
 /// daemon or registry refused, transport when the stream ends without its final status,
 /// timeout, cancelled when the progress callback asked to stop (the connection is then closed;
 /// the client stays usable).
-pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Result<String> {
+pub fn pull(client: &Client, opts: &PullOptions, io: Io) -> Result<PullResult> {
     let target = PullTarget::from_options(opts)?;
     if let Some(p) = &opts.platform {
         platform::parse("pull options", p)?;
     }
-    let header = auth_header::auth_header_for(&target.reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+    let header = auth_header::auth_header_for(client, &target.reference, opts.auth.as_ref())?;
     if opts.platform.is_some() {
         client.require("pull option \"platform\"", PULL_PLATFORM_MIN)?;
     }
@@ -197,10 +189,11 @@ pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Res
     let call = Call::post("/images/create")
         .query(query)
         .header("X-Registry-Auth", header)
-        .limits(None, opts.inactivity_timeout_ms);
+        .limits_of(opts);
 
     let mut outcome = PullOutcome::default();
-    run_stream(client, &call, Body::Empty, sink, &mut |msg| {
+    let mut sink = opts.sink(io.progress);
+    run_stream(client, &call, Body::Empty, &mut sink, &mut |msg| {
         outcome.observe(msg);
         Ok(())
     })
@@ -217,13 +210,12 @@ pub fn pull(client: &Client, opts: &PullOptions, sink: &mut ProgressSink) -> Res
         Some(_) => Some(inspect::image_id(client, "the image just pulled", &target.familiar())?),
         None => None,
     };
-    Ok(serde_json::json!({
-        "reference": target.familiar(),
-        "digest": outcome.digest.filter(|_| target.tag.is_some()),
-        "id": id,
-        "new": status.contains("Downloaded newer image"),
+    Ok(PullResult {
+        reference: target.familiar(),
+        digest: outcome.digest.filter(|_| target.tag.is_some()),
+        id,
+        new: status.contains("Downloaded newer image"),
     })
-    .to_string())
 }
 
 #[cfg(test)]

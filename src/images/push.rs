@@ -7,52 +7,59 @@
 //! stream carried the final `aux` message with the pushed manifest's digest: a stream that ends
 //! without it is a transport error.
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::auth::{AuthConfig, DockerConfig};
-use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
+use super::io::{run_stream, Io};
+use crate::client::{escape_name, ApiVersion, Body, Call, Client, Query};
 use crate::error::{Error, Result};
-use crate::images::progress_call::run_stream;
-use crate::images::platform;
-use crate::images::auth_header;
-use crate::reference::{DEFAULT_TAG, parse_normalized};
-use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
+use crate::images::{auth_header, platform};
+use crate::options::{options_struct, HasProgress};
+use crate::reference::{parse_normalized, DEFAULT_TAG};
 
 /// First API version with the `platform` parameter of `POST /images/{name}/push`.
 pub const PUSH_PLATFORM_MIN: ApiVersion = ApiVersion::new(1, 46);
 
-/// Options of a push (the JSON object `dc_image_push` takes).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PushOptions {
-    /// The tag to push, for a name given without one (default `latest`).
-    pub tag: Option<String>,
-    /// Push every local tag of the repository (the name must then have no tag).
-    #[serde(default)]
-    pub all_tags: bool,
-    /// `os[/arch[/variant]]`: the platform variant to push (API 1.46+).
-    pub platform: Option<String>,
-    /// Credentials; when absent, they come from the docker config.
-    pub auth: Option<AuthConfig>,
-    /// `"json"` (default) or `"text"`.
-    #[serde(default)]
-    pub progress: ProgressMode,
-    /// JSON mode: add an overall-progress message after each update.
-    #[serde(default)]
-    pub aggregate: bool,
-    /// Longest silence allowed between two reads of the stream, in ms (0 = none).
-    pub inactivity_timeout_ms: Option<u64>,
-    /// Rust callers only: the docker config to take credentials from instead of the one the
-    /// environment names (see [`crate::images::pull::PullOptions::docker_config`]).
-    #[serde(skip)]
-    pub docker_config: Option<DockerConfig>,
+options_struct! {
+    /// Options of a push (the JSON object `dc_image_push` takes).
+    pub struct PushOptions {
+        /// The tag to push, for a name given without one (default `latest`).
+        pub tag: Option<String>,
+        /// Push every local tag of the repository (the name must then have no tag).
+        #[serde(default)]
+        pub all_tags: bool,
+        /// `os[/arch[/variant]]`: the platform variant to push (API 1.46+).
+        pub platform: Option<String>,
+    }
+    groups: [auth, progress, limits]
 }
 
-impl PushOptions {
-    /// A sink delivering this push's progress (mode and `aggregate` from these options).
-    pub fn sink<'a>(&self, cb: Option<ProgressFn<'a>>) -> ProgressSink<'a> {
-        ProgressSink::new(self.progress, self.aggregate, cb)
+/// One tag pushed, from the stream's `aux` message: the daemon's values as it sent them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PushedTag {
+    pub tag: Value,
+    pub digest: Value,
+    pub size: Value,
+}
+
+/// What [`push`] returns: every tag pushed (one, or several with `all_tags`), in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PushResult {
+    pub pushed: Vec<PushedTag>,
+}
+
+impl PushResult {
+    /// The last tag pushed (the one the top-level fields describe).
+    pub fn last(&self) -> Option<&PushedTag> {
+        self.pushed.last()
+    }
+
+    /// `{"tag": "1", "digest": "sha256:…", "size": 527, "pushed": [{"tag", "digest", "size"}, …]}`
+    /// (the top-level fields are the last tag's).
+    pub fn to_json(&self) -> String {
+        let entry = |p: &PushedTag| serde_json::json!({"tag": p.tag, "digest": p.digest, "size": p.size});
+        let mut result = self.last().map(entry).unwrap_or_else(|| serde_json::json!({}));
+        result["pushed"] = Value::Array(self.pushed.iter().map(entry).collect());
+        result.to_string()
     }
 }
 
@@ -98,24 +105,19 @@ fn push_target(name: &str, opts: &PushOptions) -> Result<(crate::reference::Refe
 }
 
 /// Pushes `name` (`repo`, `repo:tag`; the registry is the one the name says), delivering
-/// progress to `sink`, and returns the result JSON from the stream's final `aux` message:
-///
-/// `{"tag": "1", "digest": "sha256:…", "size": 527, "pushed": [{"tag", "digest", "size"}, …]}`
-///
-/// (`pushed` lists every tag pushed: one entry, or several with `all_tags`; the top-level
-/// fields are the last one's).
+/// progress to `io.progress`, and returns the tags pushed, from the stream's `aux` messages.
 ///
 /// Errors: invalid argument for bad input (before anything is sent), unsupported for `platform`
 /// on a daemon older than 1.46, not found for a name with no local image, unauthorized / stream
 /// error for what the registry refused, transport when the stream ends without its final `aux`
 /// message, timeout, cancelled (the connection is then closed; the client stays usable).
-pub fn push(client: &Client, name: &str, opts: &PushOptions, sink: &mut ProgressSink) -> Result<String> {
+pub fn push(client: &Client, name: &str, opts: &PushOptions, io: Io) -> Result<PushResult> {
     let (reference, tag) = push_target(name, opts)?;
     let platform = match &opts.platform {
         Some(p) => Some(platform::oci_json_of(&platform::parse("push options", p)?)),
         None => None,
     };
-    let header = auth_header::auth_header_for(&reference, opts.auth.as_ref(), opts.docker_config.as_ref())?;
+    let header = auth_header::auth_header_for(client, &reference, opts.auth.as_ref())?;
     if platform.is_some() {
         client.require("push option \"platform\"", PUSH_PLATFORM_MIN)?;
     }
@@ -127,22 +129,20 @@ pub fn push(client: &Client, name: &str, opts: &PushOptions, sink: &mut Progress
     let call = Call::post(format!("/images/{path_name}/push"))
         .query(query)
         .header("X-Registry-Auth", header)
-        .limits(None, opts.inactivity_timeout_ms);
+        .limits_of(opts);
 
-    let mut pushed: Vec<Value> = Vec::new();
-    run_stream(client, &call, Body::Empty, sink, &mut |msg| {
+    let mut pushed = Vec::new();
+    let mut sink = opts.sink(io.progress);
+    run_stream(client, &call, Body::Empty, &mut sink, &mut |msg| {
         if let Some(aux) = msg.get("aux").filter(|a| a.get("Digest").is_some()) {
-            pushed.push(serde_json::json!({
-                "tag": aux.get("Tag").cloned().unwrap_or(Value::Null),
-                "digest": aux.get("Digest").cloned().unwrap_or(Value::Null),
-                "size": aux.get("Size").cloned().unwrap_or(Value::Null),
-            }));
+            let field = |k: &str| aux.get(k).cloned().unwrap_or(Value::Null);
+            pushed.push(PushedTag { tag: field("Tag"), digest: field("Digest"), size: field("Size") });
         }
         Ok(())
     })
     .map_err(Error::registry_class)?;
 
-    let Some(last) = pushed.last().cloned() else {
+    if pushed.is_empty() {
         let what = match &tag {
             Some(t) => format!("{}:{t}", reference.familiar_name()),
             None => reference.familiar_name(),
@@ -151,10 +151,8 @@ pub fn push(client: &Client, name: &str, opts: &PushOptions, sink: &mut Progress
             "the push of {what} ended before the daemon reported the pushed digest; the push may \
              not have completed"
         )));
-    };
-    let mut result = last;
-    result["pushed"] = Value::Array(pushed);
-    Ok(result.to_string())
+    }
+    Ok(PushResult { pushed })
 }
 
 #[cfg(test)]

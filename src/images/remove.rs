@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name};
+use crate::client::{ApiVersion, Body, Call, Client, Query, escape_name, RawJson};
 use crate::error::{Error, Result};
 use crate::images::platform;
 use crate::options::string_or_list;
@@ -32,7 +32,7 @@ const WHAT: &str = "remove options";
 /// Errors: invalid argument (bad name or platforms), unsupported (`platforms` before 1.50,
 /// checked before any request), not found, conflict (the image is in use or has other tags
 /// and `force` was not given; the message is the daemon's).
-pub fn remove(client: &Client, name: &str, opts: &RemoveOptions) -> Result<String> {
+pub fn remove(client: &Client, name: &str, opts: &RemoveOptions) -> Result<RawJson> {
     let path = format!("/images/{}", escape_name("image name", name)?);
     let mut platforms = Vec::new();
     if let Some(list) = &opts.platforms {
@@ -50,5 +50,5 @@ pub fn remove(client: &Client, name: &str, opts: &RemoveOptions) -> Result<Strin
     for p in platforms {
         q.push("platforms", p);
     }
-    client.send(&Call::delete(path).query(q), Body::Empty)?.text()
+    client.send_json(&Call::delete(path).query(q), Body::Empty)
 }

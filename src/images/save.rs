@@ -15,12 +15,12 @@
 
 use std::io::{ErrorKind, Read};
 
-use serde::Deserialize;
-
+use super::io::{exactly_one, Io};
 use crate::client::{escape_name, Body, Call, Client, Query};
 use crate::error::{Error, Result};
 use crate::images::platform;
 use crate::images::save_output::SaveOutput;
+use crate::options::options_struct;
 use crate::platform::without_sigpipe;
 use crate::tar::TarCheck;
 
@@ -28,40 +28,39 @@ use crate::tar::TarCheck;
 /// callback writing to a file or pipe does few, big writes.
 pub const CHUNK: usize = 256 * 1024;
 
-/// `GET /images/get` options (JSON keys are these field names).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SaveOptions {
-    /// Images to save (names, tags, IDs): a string or an array of strings, at least one.
-    #[serde(default, deserialize_with = "crate::options::string_or_list")]
-    pub names: Option<Vec<String>>,
-    /// `"os/arch[/variant]"` or an array of them (API 1.48+, several from 1.52): save only these
-    /// platforms of a multi-platform image.
-    #[serde(default, deserialize_with = "crate::options::string_or_list")]
-    pub platform: Option<Vec<String>>,
-    /// Write the archive to this file instead of the callback: a file is replaced only when the
-    /// archive is complete; a device or FIFO (`/dev/null`, a named pipe) is written in place.
-    pub output_path: Option<String>,
-    /// Whole-call time limit in ms (0 = none; absent = the client's).
-    pub timeout_ms: Option<u64>,
-    /// Longest silence between two reads in ms (0 = none; absent = the client's).
-    pub inactivity_timeout_ms: Option<u64>,
+options_struct! {
+    /// `GET /images/get` options (JSON keys are these field names).
+    pub struct SaveOptions {
+        /// Images to save (names, tags, IDs): a string or an array of strings, at least one.
+        #[serde(default, deserialize_with = "crate::options::string_or_list")]
+        pub names: Option<Vec<String>>,
+        /// `"os/arch[/variant]"` or an array of them (API 1.48+, several from 1.52): save only
+        /// these platforms of a multi-platform image.
+        #[serde(default, deserialize_with = "crate::options::string_or_list")]
+        pub platform: Option<Vec<String>>,
+        /// Write the archive to this file instead of the callback: a file is replaced only when
+        /// the archive is complete; a device or FIFO (`/dev/null`, a named pipe) is written in
+        /// place.
+        pub output_path: Option<String>,
+    }
+    groups: [limits]
 }
 
-/// Receives archive chunks; returns false to stop the save (it then fails as cancelled).
-pub type ChunkFn<'a> = &'a mut dyn FnMut(&[u8]) -> bool;
-
-/// Saves images as one tar archive: to `out`, or to `options.output_path` (exactly one of
+/// Saves images as one tar archive: to `io.output`, or to `options.output_path` (exactly one of
 /// them). Statuses: invalid argument (bad options, both or neither destination, unusable
 /// `output_path`), not found (an image, or `output_path`'s directory), unsupported (`platform`
-/// on an old daemon), cancelled (`out` returned false), server error (the daemon failed, also
-/// mid-archive), transport/timeout. On failure, bytes already given to `out` are not a complete
-/// archive; an `output_path` file is left untouched (a device or FIFO there is written in
-/// place, so it has what was written before the failure).
-pub fn save(client: &Client, options: &SaveOptions, out: Option<ChunkFn>) -> Result<()> {
-    one_destination(out.is_some(), options.output_path.is_some())?;
+/// on an old daemon), cancelled (`io.output` returned false), server error (the daemon failed,
+/// also mid-archive), transport/timeout. On failure, bytes already given to `io.output` are not
+/// a complete archive; an `output_path` file is left untouched (a device or FIFO there is
+/// written in place, so it has what was written before the failure).
+pub fn save(client: &Client, options: &SaveOptions, io: Io) -> Result<()> {
+    exactly_one(
+        "image save",
+        "destination",
+        &[("a write callback", io.output.is_some()), ("\"output_path\"", options.output_path.is_some())],
+    )?;
     let call = save_call(client, options)?;
-    match (out, &options.output_path) {
+    match (io.output, &options.output_path) {
         (Some(out), _) => {
             stream_archive(client, &call, &mut |chunk| {
                 if out(chunk) {
@@ -73,19 +72,7 @@ pub fn save(client: &Client, options: &SaveOptions, out: Option<ChunkFn>) -> Res
             Ok(())
         }
         (None, Some(path)) => save_to_file(client, &call, path),
-        (None, None) => unreachable!("checked by one_destination"),
-    }
-}
-
-fn one_destination(has_callback: bool, has_path: bool) -> Result<()> {
-    match (has_callback, has_path) {
-        (true, true) => Err(Error::invalid(
-            "image save: give either a write callback or \"output_path\", not both",
-        )),
-        (false, false) => Err(Error::invalid(
-            "image save: the write callback is NULL and no \"output_path\" was given",
-        )),
-        _ => Ok(()),
+        (None, None) => Err(Error::internal("image save: no destination passed the check")),
     }
 }
 
@@ -107,9 +94,7 @@ fn save_call(client: &Client, options: &SaveOptions) -> Result<Call> {
     for p in platform::oci_json_list(client, "save options", options.platform.as_deref())? {
         query.push("platform", p);
     }
-    Ok(Call::get("/images/get")
-        .query(query)
-        .limits(options.timeout_ms, options.inactivity_timeout_ms))
+    Ok(Call::get("/images/get").query(query).limits_of(options))
 }
 
 /// Sends `call` and hands the archive to `deliver` chunk by chunk; returns the size. Fails

@@ -8,10 +8,9 @@
 //! anonymous, as the CLI sends it). The term itself is form-encoded into the query, so it can
 //! never add or change a parameter.
 
-use serde::Deserialize;
 
-use crate::auth::{AuthConfig, DockerConfig, INDEX_SERVER, normalize_registry};
-use crate::client::{ApiVersion, Call, Client, Query};
+use crate::auth::{INDEX_SERVER, normalize_registry};
+use crate::client::{ApiVersion, Call, Client, Query, RawJson};
 use crate::error::{Error, Result};
 use crate::images::filters::{self, SearchFilters};
 
@@ -22,22 +21,17 @@ pub const MAX_LIMIT: u32 = 100;
 /// Longest term accepted (far above any repository name).
 pub const MAX_TERM_LEN: usize = 4096;
 
-/// Options of `GET /images/search` (the JSON object `dc_image_search` takes).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SearchOptions {
-    /// What to search for (required), optionally prefixed by a registry host.
-    pub term: Option<String>,
-    /// At most this many results, 1 to 100 (API 1.24+; the daemon's default is 25).
-    pub limit: Option<u32>,
-    /// `is-official`, `is-automated`, `stars` (API 1.24+).
-    pub filters: Option<SearchFilters>,
-    /// Credentials for the registry searched; when absent, from the docker config.
-    pub auth: Option<AuthConfig>,
-    /// Rust callers only: the docker config to take credentials from instead of the one the
-    /// environment names.
-    #[serde(skip)]
-    pub docker_config: Option<DockerConfig>,
+crate::options::options_struct! {
+    /// Options of `GET /images/search` (the JSON object `dc_image_search` takes).
+    pub struct SearchOptions {
+        /// What to search for (required), optionally prefixed by a registry host.
+        pub term: Option<String>,
+        /// At most this many results, 1 to 100 (API 1.24+; the daemon's default is 25).
+        pub limit: Option<u32>,
+        /// `is-official`, `is-automated`, `stars` (API 1.24+).
+        pub filters: Option<SearchFilters>,
+    }
+    groups: [auth]
 }
 
 const WHAT: &str = "search options";
@@ -49,7 +43,7 @@ const WHAT: &str = "search options";
 /// values, a broken docker config file), unsupported (`limit`/`filters` before 1.24, checked
 /// before any request), then the daemon's answer (a registry that cannot be reached is a
 /// server error; bad credentials unauthorized).
-pub fn search(client: &Client, opts: &SearchOptions) -> Result<String> {
+pub fn search(client: &Client, opts: &SearchOptions) -> Result<RawJson> {
     let term = opts.term.as_deref().unwrap_or("");
     if term.is_empty() {
         return Err(Error::invalid(format!("{WHAT}: \"term\" is missing or empty")));
@@ -71,7 +65,7 @@ pub fn search(client: &Client, opts: &SearchOptions) -> Result<String> {
     let f = opts.filters.as_ref().unwrap_or(&empty);
     f.check(WHAT)?;
     let pairs = f.pairs();
-    let header = credentials_header(term, opts)?;
+    let header = credentials_header(client, term, opts)?;
     if opts.limit.is_some() {
         client.require(&format!("{WHAT}: \"limit\""), LIMIT_FILTERS_MIN)?;
     }
@@ -99,19 +93,16 @@ pub fn registry_of_term(term: &str) -> String {
     }
 }
 
-/// `X-Registry-Auth` for the term's registry: `auth`, else the injected config's, else the
-/// environment's docker config's, else `{}`.
-fn credentials_header(term: &str, opts: &SearchOptions) -> Result<String> {
-    crate::images::auth_header::auth_header(
-        &registry_of_term(term),
-        opts.auth.as_ref(),
-        opts.docker_config.as_ref(),
-    )
+/// `X-Registry-Auth` for the term's registry: `auth`, else the client's docker config's,
+/// else `{}`.
+fn credentials_header(client: &Client, term: &str, opts: &SearchOptions) -> Result<String> {
+    crate::images::auth_header::auth_header(client, &registry_of_term(term), opts.auth.as_ref())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::{AuthConfig, DockerConfig};
 
     #[test]
     fn registry_comes_from_the_term_like_the_daemon_splits_it() {
@@ -130,14 +121,16 @@ mod tests {
             "127.0.0.1:5000".into(),
             AuthConfig { username: Some("cfg".into()), password: Some("p".into()), ..Default::default() },
         );
-        let mut o = SearchOptions { term: Some("127.0.0.1:5000/x".into()), docker_config: Some(cfg), ..Default::default() };
+        let mut o = SearchOptions { term: Some("127.0.0.1:5000/x".into()), ..Default::default() };
+        let opts = crate::client::ClientOptions { host: Some("unix:///nonexistent.sock".into()), ..Default::default() };
+        let c = Client::new(&opts).unwrap().with_docker_config(cfg);
         let decode = |h: String| {
             use base64::Engine;
             String::from_utf8(base64::engine::general_purpose::URL_SAFE.decode(h).unwrap()).unwrap()
         };
-        assert!(decode(credentials_header("127.0.0.1:5000/x", &o).unwrap()).contains("\"cfg\""));
-        assert_eq!(credentials_header("other.example/x", &o).unwrap(), "e30=");
+        assert!(decode(credentials_header(&c, "127.0.0.1:5000/x", &o).unwrap()).contains("\"cfg\""));
+        assert_eq!(credentials_header(&c, "other.example/x", &o).unwrap(), "e30=");
         o.auth = Some(AuthConfig { username: Some("given".into()), ..Default::default() });
-        assert!(decode(credentials_header("127.0.0.1:5000/x", &o).unwrap()).contains("\"given\""));
+        assert!(decode(credentials_header(&c, "127.0.0.1:5000/x", &o).unwrap()).contains("\"given\""));
     }
 }

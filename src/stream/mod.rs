@@ -12,5 +12,5 @@ pub mod text;
 
 pub use aggregate::{AggregateProgress, Aggregator};
 pub use json_lines::{JsonMessageReader, MAX_MESSAGE, Message};
-pub use progress::{ProgressFn, ProgressMode, ProgressSink, StreamSummary, stream_error};
+pub use progress::{WriteFn, ProgressMode, ProgressSink, StreamSummary, stream_error};
 pub use text::{build_context_line, human_size, render};

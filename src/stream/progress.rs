@@ -59,7 +59,7 @@ impl FromStr for ProgressMode {
 }
 
 /// The caller's progress callback: gets one delivery, returns false to stop (cancel).
-pub type ProgressFn<'a> = &'a mut dyn FnMut(&[u8]) -> bool;
+pub type WriteFn<'a> = &'a mut dyn FnMut(&[u8]) -> bool;
 
 /// What a cleanly ended stream contained; the operation decides whether the message it needed
 /// (an image ID, a digest) was among them.
@@ -73,14 +73,14 @@ pub struct StreamSummary {
 pub struct ProgressSink<'a> {
     mode: ProgressMode,
     aggregator: Option<Aggregator>,
-    cb: Option<ProgressFn<'a>>,
+    cb: Option<WriteFn<'a>>,
     stopped: bool,
 }
 
 impl<'a> ProgressSink<'a> {
     /// `aggregate` only applies to JSON mode: text mode prints what the CLI prints, and the CLI
     /// has no such line.
-    pub fn new(mode: ProgressMode, aggregate: bool, cb: Option<ProgressFn<'a>>) -> Self {
+    pub fn new(mode: ProgressMode, aggregate: bool, cb: Option<WriteFn<'a>>) -> Self {
         let aggregator = (aggregate && mode == ProgressMode::Json).then(Aggregator::new);
         ProgressSink {
             mode,

@@ -5,7 +5,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use dockerclient::images::build::{BuildContext, BuildOptions, build};
+use dockerclient::images::build::{BuildOptions, build};
+use dockerclient::images::io::Io;
 use dockerclient::stream::ProgressMode;
 use dockerclient::{Client, Error};
 use serde_json::Value;
@@ -87,14 +88,8 @@ pub fn run_build_on(c: &Client, opts: &BuildOptions, reader: Option<&mut dyn Rea
         deliveries.push(String::from_utf8_lossy(b).into_owned());
         true
     };
-    let result = {
-        let mut sink = opts.sink(Some(&mut cb));
-        let context = match reader {
-            Some(r) => BuildContext::Reader(r),
-            None => BuildContext::FromOptions,
-        };
-        build(c, opts, context, &mut sink).map(|s| serde_json::from_str(&s).expect("result is JSON"))
-    };
+    let io = Io { input: reader.map(|r| r as &mut dyn Read), progress: Some(&mut cb), ..Io::none() };
+    let result = build(c, opts, io).map(|r| serde_json::from_str(&r.to_json()).expect("result is JSON"));
     Run { result, deliveries }
 }
 

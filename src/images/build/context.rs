@@ -41,28 +41,15 @@ pub struct Prepared<'a> {
 /// Checks the context sources (`context_dir`, `remote`, `reader`: exactly one) and prepares
 /// the chosen one.
 pub fn prepare<'a>(opts: &BuildOptions, reader: Option<&'a mut dyn Read>) -> Result<Prepared<'a>> {
-    let given: Vec<&str> = [
-        opts.context_dir.as_ref().map(|_| "\"context_dir\""),
-        opts.remote.as_ref().map(|_| "\"remote\""),
-        reader.as_ref().map(|_| "a read callback"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    match given.len() {
-        0 => {
-            return Err(Error::invalid(format!(
-                "{WHAT}: no build context: give \"context_dir\", \"remote\" or a read callback"
-            )));
-        }
-        1 => {}
-        _ => {
-            return Err(Error::invalid(format!(
-                "{WHAT}: the build context must come from exactly one source, but {} were given",
-                given.join(" and ")
-            )));
-        }
-    }
+    crate::images::io::exactly_one(
+        WHAT,
+        "build context",
+        &[
+            ("\"context_dir\"", opts.context_dir.is_some()),
+            ("\"remote\"", opts.remote.is_some()),
+            ("a read callback", reader.is_some()),
+        ],
+    )?;
     if let Some(dir) = &opts.context_dir {
         return prepare_dir(opts, dir);
     }

@@ -16,8 +16,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE;
 
 use super::options::BuildOptions;
-use crate::auth::{AuthConfig, DockerConfig, encode_config_header};
-use crate::client::ApiVersion;
+use crate::auth::{AuthConfig, encode_config_header};
+use crate::client::{ApiVersion, Client};
 use crate::error::Result;
 
 /// First API version whose daemons decode the plain registry map.
@@ -25,13 +25,12 @@ const PLAIN_MAP_MIN: ApiVersion = ApiVersion::new(1, 19);
 /// First API version whose daemons decode only the plain registry map.
 const PLAIN_MAP_ONLY_MIN: ApiVersion = ApiVersion::new(1, 20);
 
-/// The credentials to send: `auth_configs` when given, else every registry's from the injected
-/// docker config or the one the environment names (as the CLI's `GetAllCredentials`).
-pub fn credentials(opts: &BuildOptions) -> Result<BTreeMap<String, AuthConfig>> {
-    match (&opts.auth_configs, &opts.docker_config) {
-        (Some(given), _) => Ok(given.clone()),
-        (None, Some(config)) => config.resolve_all(),
-        (None, None) => DockerConfig::load()?.resolve_all(),
+/// The credentials to send: `auth_configs` when given, else every registry's from the
+/// client's docker config (as the CLI's `GetAllCredentials`).
+pub fn credentials(client: &Client, opts: &BuildOptions) -> Result<BTreeMap<String, AuthConfig>> {
+    match &opts.auth_configs {
+        Some(given) => Ok(given.clone()),
+        None => client.credentials().load()?.resolve_all(),
     }
 }
 
@@ -57,6 +56,7 @@ pub fn header(creds: &BTreeMap<String, AuthConfig>, have: ApiVersion) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::DockerConfig;
 
     fn decode(h: &str) -> serde_json::Value {
         serde_json::from_slice(&URL_SAFE.decode(h).unwrap()).unwrap()
@@ -91,11 +91,13 @@ mod tests {
 
     #[test]
     fn explicit_credentials_win_over_the_config() {
-        let opts = BuildOptions { auth_configs: Some(creds()), ..Default::default() };
-        assert_eq!(credentials(&opts).unwrap(), creds());
         let cfg = DockerConfig::parse(br#"{"auths":{"r.example:1":{"auth":"dTpw"}}}"#).unwrap();
-        let opts = BuildOptions { docker_config: Some(cfg), ..Default::default() };
-        let got = credentials(&opts).unwrap();
+        let client_opts = crate::client::ClientOptions { host: Some("unix:///nonexistent.sock".into()), ..Default::default() };
+        let c = Client::new(&client_opts).unwrap().with_docker_config(cfg);
+        let opts = BuildOptions { auth_configs: Some(creds()), ..Default::default() };
+        assert_eq!(credentials(&c, &opts).unwrap(), creds());
+        let opts = BuildOptions::default();
+        let got = credentials(&c, &opts).unwrap();
         assert_eq!(got["r.example:1"].username.as_deref(), Some("u"));
     }
 }

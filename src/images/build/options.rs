@@ -6,76 +6,67 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::auth::{AuthConfig, DockerConfig};
+use crate::auth::AuthConfig;
 use crate::error::{Error, Result, Status};
 use crate::images::platform;
 use crate::reference::{DEFAULT_TAG, parse_normalized};
-use crate::stream::{ProgressFn, ProgressMode, ProgressSink};
 
 /// What the option errors call these options.
 pub(crate) const WHAT: &str = "build options";
 
-/// Options of a build. JSON keys are these field names; see `dc_image_build` for each one's
-/// meaning and the API version it needs.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BuildOptions {
-    /// A directory the library sends as the context (tarred while it is sent).
-    pub context_dir: Option<String>,
-    /// A URL the daemon fetches the context from (git repository, tarball or plain Dockerfile).
-    pub remote: Option<String>,
-    /// The Dockerfile: relative to `context_dir` (or a path inside the tar / remote context),
-    /// or absolute. Default `Dockerfile`.
-    pub dockerfile: Option<String>,
-    /// The Dockerfile's text, sent inside the context under a generated name.
-    pub dockerfile_content: Option<String>,
-    /// Names for the image (`t`, repeated).
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// Build-time variables; `null` declares one without a value.
-    pub build_args: Option<BTreeMap<String, Option<String>>>,
-    pub labels: Option<BTreeMap<String, String>>,
-    pub target: Option<String>,
-    pub platform: Option<String>,
-    pub network_mode: Option<String>,
-    /// `host:ip` entries (`host=ip` is accepted and sent as `host:ip`, as the CLI does).
-    pub extra_hosts: Option<Vec<String>>,
-    pub cache_from: Option<Vec<String>>,
-    pub pull: Option<bool>,
-    pub no_cache: Option<bool>,
-    pub quiet: Option<bool>,
-    /// Remove intermediate containers after a successful build (default true).
-    pub rm: Option<bool>,
-    pub force_rm: Option<bool>,
-    pub memory: Option<i64>,
-    pub memswap: Option<i64>,
-    pub cpu_shares: Option<i64>,
-    pub cpuset_cpus: Option<String>,
-    pub cpuset_mems: Option<String>,
-    pub cpu_period: Option<i64>,
-    pub cpu_quota: Option<i64>,
-    pub shm_size: Option<i64>,
-    pub ulimits: Option<Vec<Ulimit>>,
-    pub cgroup_parent: Option<String>,
-    pub isolation: Option<String>,
-    pub security_opt: Option<Vec<String>>,
-    pub squash: Option<bool>,
-    /// BuildKit output configurations (`[{"Type": "moby", "Attrs": {…}}]`), passed through.
-    pub outputs: Option<Vec<Value>>,
-    /// The builder: `"1"` (classic, the only one spoken) or `"2"` (BuildKit: refused).
-    pub version: Option<Value>,
-    /// Registry → credentials sent as `X-Registry-Config`; when absent, every registry's
-    /// credentials from the docker config.
-    pub auth_configs: Option<BTreeMap<String, AuthConfig>>,
-    /// `"json"` (default) or `"text"`.
-    #[serde(default)]
-    pub progress: ProgressMode,
-    /// Longest silence allowed between two reads of the answer, in ms (0 = none).
-    pub inactivity_timeout_ms: Option<u64>,
-    /// Rust callers only: the docker config to take credentials from instead of the one the
-    /// environment names (see [`crate::images::pull::PullOptions::docker_config`]).
-    #[serde(skip)]
-    pub docker_config: Option<DockerConfig>,
+crate::options::options_struct! {
+    /// Options of a build. JSON keys are these field names; see `dc_image_build` for each one's
+    /// meaning and the API version it needs.
+    pub struct BuildOptions {
+        /// A directory the library sends as the context (tarred while it is sent).
+        pub context_dir: Option<String>,
+        /// A URL the daemon fetches the context from (git repository, tarball or plain Dockerfile).
+        pub remote: Option<String>,
+        /// The Dockerfile: relative to `context_dir` (or a path inside the tar / remote context),
+        /// or absolute. Default `Dockerfile`.
+        pub dockerfile: Option<String>,
+        /// The Dockerfile's text, sent inside the context under a generated name.
+        pub dockerfile_content: Option<String>,
+        /// Names for the image (`t`, repeated).
+        #[serde(default)]
+        pub tags: Vec<String>,
+        /// Build-time variables; `null` declares one without a value.
+        pub build_args: Option<BTreeMap<String, Option<String>>>,
+        pub labels: Option<BTreeMap<String, String>>,
+        pub target: Option<String>,
+        pub platform: Option<String>,
+        pub network_mode: Option<String>,
+        /// `host:ip` entries (`host=ip` is accepted and sent as `host:ip`, as the CLI does).
+        pub extra_hosts: Option<Vec<String>>,
+        pub cache_from: Option<Vec<String>>,
+        pub pull: Option<bool>,
+        pub no_cache: Option<bool>,
+        pub quiet: Option<bool>,
+        /// Remove intermediate containers after a successful build (default true).
+        pub rm: Option<bool>,
+        pub force_rm: Option<bool>,
+        pub memory: Option<i64>,
+        pub memswap: Option<i64>,
+        pub cpu_shares: Option<i64>,
+        pub cpuset_cpus: Option<String>,
+        pub cpuset_mems: Option<String>,
+        pub cpu_period: Option<i64>,
+        pub cpu_quota: Option<i64>,
+        pub shm_size: Option<i64>,
+        pub ulimits: Option<Vec<Ulimit>>,
+        pub cgroup_parent: Option<String>,
+        pub isolation: Option<String>,
+        pub security_opt: Option<Vec<String>>,
+        pub squash: Option<bool>,
+        /// BuildKit output configurations (`[{"Type": "moby", "Attrs": {…}}]`), passed through.
+        pub outputs: Option<Vec<Value>>,
+        /// The builder: `"1"` (classic, the only one spoken) or `"2"` (BuildKit: refused).
+        pub version: Option<Value>,
+        /// Registry → credentials sent as `X-Registry-Config`; when absent, every registry's
+        /// credentials from the docker config.
+        pub auth_configs: Option<BTreeMap<String, AuthConfig>>,
+    }
+    groups: [progress, limits]
 }
 
 /// One `ulimits` entry, sent as the daemon's `{"Name", "Soft", "Hard"}`.
@@ -88,11 +79,6 @@ pub struct Ulimit {
 }
 
 impl BuildOptions {
-    /// A sink delivering this build's progress in the mode these options ask for.
-    pub fn sink<'a>(&self, cb: Option<ProgressFn<'a>>) -> ProgressSink<'a> {
-        ProgressSink::new(self.progress, false, cb)
-    }
-
     /// True when the daemon is asked for no progress (`quiet`).
     pub fn is_quiet(&self) -> bool {
         self.quiet == Some(true)
@@ -311,7 +297,7 @@ mod tests {
         .unwrap();
         assert_eq!(o.build_args.unwrap()["B"], None);
         assert_eq!(o.shm_size, Some(9_007_199_254_740_993), "64-bit integers are kept exactly");
-        assert_eq!(o.progress, ProgressMode::Text);
+        assert_eq!(o.progress, crate::stream::ProgressMode::Text);
     }
 
     #[test]
