@@ -12,7 +12,7 @@ use std::net::TcpListener;
 
 use common::engine::engine;
 use dockerclient::Status;
-use dockerclient::auth::{AuthConfig, DockerConfig};
+use dockerclient::{AuthConfig, DockerConfig};
 use dockerclient::images::build::BuildOptions;
 use dockerclient::images::push::{PushOptions, push};
 use dockerclient::images::io::Io;
@@ -304,7 +304,7 @@ fn remote_context_is_fetched_by_the_daemon() {
     let server = TarServer::start(tar_of(&[("Dockerfile", &df), ("served.txt", "from the server\n"), ("alt/Other", &df)]));
     let mut images = Images::default();
     let opts = BuildOptions { remote: Some(server.url.clone()), no_cache: Some(true), ..Default::default() };
-    let run = run_build(&BuildOptions { progress: dockerclient::stream::ProgressMode::Text, ..opts.clone() }, None);
+    let run = run_build(&BuildOptions { progress: dockerclient::ProgressMode::Text, ..opts.clone() }, None);
     images.add(&run.id());
     assert_eq!(run_in(&run.id(), "cat /served"), "from the server\n");
     assert!(server.hits.load(std::sync::atomic::Ordering::SeqCst) >= 1);
@@ -321,7 +321,7 @@ fn context_from_a_reader() {
     let tar = tar_of(&[("Dockerfile", &df), ("sub/f.txt", "in the tar\n"), ("top.txt", "")]);
     let mut images = Images::default();
     let mut reader: &[u8] = &tar;
-    let opts = BuildOptions { no_cache: Some(true), progress: dockerclient::stream::ProgressMode::Text, ..Default::default() };
+    let opts = BuildOptions { no_cache: Some(true), progress: dockerclient::ProgressMode::Text, ..Default::default() };
     let run = run_build(&opts, Some(&mut reader));
     images.add(&run.id());
     assert_eq!(run_in(&run.id(), "cat /listing"), "Dockerfile\nsub\ntop.txt\nin the tar\n");

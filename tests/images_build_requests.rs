@@ -8,7 +8,7 @@ mod support;
 
 use base64::Engine;
 use common::fake_daemon::{FakeDaemon, Reply, Seen, json};
-use dockerclient::auth::{AuthConfig, DockerConfig};
+use dockerclient::{AuthConfig, DockerConfig};
 use dockerclient::images::build::BuildOptions;
 use dockerclient::{Client, Status};
 use serde_json::Value;

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use common::engine::{engine, unique};
-use dockerclient::auth::{AuthConfig, DockerConfig};
+use dockerclient::{AuthConfig, DockerConfig};
 use dockerclient::images::commit::{commit, CommitOptions};
 use dockerclient::images::distribution::{distribution, DistributionOptions};
 use dockerclient::images::history::history;
@@ -535,7 +535,7 @@ fn distribution_inspect_on_the_authenticated_registry() {
     let digest = push_to(&name, Some(registry_auth(&e.registry_password())));
     let c = client();
 
-    let given = DistributionOptions { auth: Some(registry_auth(&e.registry_password())), ..Default::default() };
+    let given = DistributionOptions { auth: Some(registry_auth(&e.registry_password())) };
     assert_eq!(parse(&distribution(&c, &name, &given).unwrap())["Descriptor"]["digest"], digest.as_str());
 
     let mut config = empty_config();
@@ -546,7 +546,7 @@ fn distribution_inspect_on_the_authenticated_registry() {
 
     let none = DistributionOptions::default();
     assert_status(distribution(&c, &name, &none), Status::Unauthorized, "");
-    let wrong = DistributionOptions { auth: Some(registry_auth("wrong-password")), ..Default::default() };
+    let wrong = DistributionOptions { auth: Some(registry_auth("wrong-password")) };
     let err = assert_status(distribution(&c, &name, &wrong), Status::Unauthorized, "");
     assert!(!err.to_json().contains("wrong-password"), "no credential in the error");
 }

@@ -8,7 +8,7 @@ mod common;
 
 use base64::Engine;
 use common::fake_daemon::{json, FakeDaemon};
-use dockerclient::auth::DockerConfig;
+use dockerclient::DockerConfig;
 use dockerclient::images::commit::{commit, CommitOptions};
 use dockerclient::images::distribution::{distribution, DistributionOptions};
 use dockerclient::images::history::{history, HistoryOptions};

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use common::engine::{engine, unique};
 use common::fake_daemon::{json, FakeDaemon, Reply};
-use dockerclient::auth::AuthConfig;
+use dockerclient::AuthConfig;
 use dockerclient::images::pull::{pull, PullOptions};
 use dockerclient::images::push::{push, PushOptions};
 use dockerclient::{Client, Error, Status};
@@ -260,7 +260,7 @@ fn text_mode_prints_what_docker_pull_prints() {
     let c = engine().client();
     let name = remote_only_multilayer("dc-text", 2, 200_000);
     let opts = PullOptions {
-        progress: dockerclient::stream::ProgressMode::Text,
+        progress: dockerclient::ProgressMode::Text,
         ..PullOptions::new(&name)
     };
     let (r, got) = pull_collect(&c, &opts, usize::MAX);
@@ -338,7 +338,7 @@ fn push_text_mode_and_all_tags() {
     for t in ["a", "b"] {
         docker_ok(&["tag", &e.base_image(), &format!("{repo}:{t}")]);
     }
-    let opts = PushOptions { all_tags: true, progress: dockerclient::stream::ProgressMode::Text, ..Default::default() };
+    let opts = PushOptions { all_tags: true, progress: dockerclient::ProgressMode::Text, ..Default::default() };
     let (r, got) = push_collect(&c, &repo, &opts);
     let pushed = r.unwrap();
     let tags: Vec<&str> = pushed["pushed"].as_array().unwrap().iter().map(|p| p["tag"].as_str().unwrap()).collect();

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use base64::Engine;
 use common::engine::{engine, unique};
-use dockerclient::auth::DockerConfig;
+use dockerclient::DockerConfig;
 use dockerclient::images::pull::{pull, PullOptions};
 use dockerclient::images::push::{push, PushOptions};
 use dockerclient::Status;

@@ -9,7 +9,7 @@ use crate::error::Status;
 
 /// The error's status code (DC_INTERNAL for a NULL error).
 #[unsafe(no_mangle)]
-pub extern "C" fn dc_error_status(err: *const dc_error) -> dc_status {
+pub unsafe extern "C" fn dc_error_status(err: *const dc_error) -> dc_status {
     // SAFETY: NULL or a pointer returned by this library.
     guard_value(Status::Internal as dc_status, || match unsafe { err.as_ref() } {
         Some(e) => e.error.status as dc_status,
@@ -20,7 +20,7 @@ pub extern "C" fn dc_error_status(err: *const dc_error) -> dc_status {
 /// A human-readable message (never contains credentials). Valid until dc_error_free();
 /// do not free it. Returns "" for a NULL error.
 #[unsafe(no_mangle)]
-pub extern "C" fn dc_error_message(err: *const dc_error) -> *const c_char {
+pub unsafe extern "C" fn dc_error_message(err: *const dc_error) -> *const c_char {
     // SAFETY: NULL or a pointer returned by this library.
     guard_value(c"".as_ptr(), || match unsafe { err.as_ref() } {
         Some(e) => e.message.as_ptr(),
@@ -30,7 +30,7 @@ pub extern "C" fn dc_error_message(err: *const dc_error) -> *const c_char {
 
 /// The HTTP status of the daemon's answer, or 0 when there was none (or err is NULL).
 #[unsafe(no_mangle)]
-pub extern "C" fn dc_error_http_status(err: *const dc_error) -> i32 {
+pub unsafe extern "C" fn dc_error_http_status(err: *const dc_error) -> i32 {
     // SAFETY: NULL or a pointer returned by this library.
     guard_value(0, || unsafe { err.as_ref() }.map(|e| e.error.http_status as i32).unwrap_or(0))
 }
@@ -40,7 +40,7 @@ pub extern "C" fn dc_error_http_status(err: *const dc_error) -> i32 {
 /// "api_version": "1.41" or null}. Valid until dc_error_free(); do not free it.
 /// Returns "{}" for a NULL error.
 #[unsafe(no_mangle)]
-pub extern "C" fn dc_error_json(err: *const dc_error) -> *const c_char {
+pub unsafe extern "C" fn dc_error_json(err: *const dc_error) -> *const c_char {
     // SAFETY: NULL or a pointer returned by this library.
     guard_value(c"{}".as_ptr(), || match unsafe { err.as_ref() } {
         Some(e) => e.json.as_ptr(),
@@ -50,7 +50,7 @@ pub extern "C" fn dc_error_json(err: *const dc_error) -> *const c_char {
 
 /// Frees an error. NULL is allowed.
 #[unsafe(no_mangle)]
-pub extern "C" fn dc_error_free(err: *mut dc_error) {
+pub unsafe extern "C" fn dc_error_free(err: *mut dc_error) {
     guard_value((), || {
         if !err.is_null() {
             // SAFETY: a pointer returned by this library, freed once.

@@ -78,7 +78,7 @@ pub extern "C" fn dc_status_name(status: dc_status) -> *const c_char {
 
 /// Frees a string returned by this library (any `char **out_json`). NULL is allowed.
 #[unsafe(no_mangle)]
-pub extern "C" fn dc_string_free(s: *mut c_char) {
+pub unsafe extern "C" fn dc_string_free(s: *mut c_char) {
     guard_value((), || {
         if !s.is_null() {
             // SAFETY: a string returned by this library through CString::into_raw, freed once.

@@ -166,10 +166,7 @@ impl Transport for UnixTransport {
         if self.stream.set_nonblocking(true).is_err() {
             return false;
         }
-        let open = match (&**self.stream).read(&mut buf) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => true,
-            _ => false,
-        };
+        let open = matches!((&**self.stream).read(&mut buf), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
         open && self.stream.set_nonblocking(false).is_ok()
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use dockerclient::images::build::{BuildOptions, build};
 use dockerclient::images::io::Io;
-use dockerclient::stream::ProgressMode;
+use dockerclient::ProgressMode;
 use dockerclient::{Client, Error};
 use serde_json::Value;
 
