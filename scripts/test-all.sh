@@ -26,6 +26,14 @@ cargo build --release -j2
 echo "== the committed header is what the build generates"
 git diff --exit-code include/ || { echo "include/dockerclient.h drifted: commit the regenerated header"; exit 1; }
 
+echo "== clippy (all targets, both platform paths), the minimum Rust version, cargo package"
+cargo clippy -q -j2 --all-targets -- -D warnings
+cargo clippy -q -j2 --all-targets --features portable -- -D warnings
+bash scripts/check-msrv.sh
+# The packaged crate builds on its own (verification), without writing into the source tree.
+cargo package -q -j2 --allow-dirty
+git diff --exit-code include/ || { echo "cargo package changed include/"; exit 1; }
+
 echo "== Rust tests (unit + integration, on the private engine)"
 rust_log=$(mktemp)
 trap 'rm -f "$rust_log"' EXIT

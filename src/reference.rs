@@ -184,11 +184,10 @@ pub fn parse_normalized(s: &str) -> Result<Reference> {
             format!("repository name must not be more than {NAME_TOTAL_LENGTH_MAX} characters"),
         ));
     }
-    if let Some(t) = tag {
-        if !is_valid_tag(t) {
+    if let Some(t) = tag
+        && !is_valid_tag(t) {
             return Err(invalid(s, format!("invalid tag ({t})")));
         }
-    }
     if let Some(d) = digest {
         validate_digest(d).map_err(|why| invalid(s, why))?;
     }
@@ -242,11 +241,10 @@ fn is_valid_domain(d: &str) -> bool {
             None => (d, None),
         }
     };
-    if let Some(p) = port {
-        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+    if let Some(p) = port
+        && (p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
             return false;
         }
-    }
     if let Some(inner) = host.strip_prefix('[') {
         let inner = &inner[..inner.len() - 1];
         return !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');

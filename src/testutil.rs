@@ -66,14 +66,13 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         // Make everything removable again (tests chmod things to 000).
         fn open_up(p: &Path) {
-            if let Ok(md) = fs::symlink_metadata(p) {
-                if md.is_dir() {
+            if let Ok(md) = fs::symlink_metadata(p)
+                && md.is_dir() {
                     let _ = fs::set_permissions(p, fs::Permissions::from_mode(0o755));
                     if let Ok(rd) = fs::read_dir(p) {
                         rd.flatten().for_each(|e| open_up(&e.path()));
                     }
                 }
-            }
         }
         open_up(&self.0);
         let _ = fs::remove_dir_all(&self.0);

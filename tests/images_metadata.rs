@@ -610,11 +610,10 @@ fn serve_index(mut conn: TcpStream, seen: &Mutex<Vec<(String, Option<String>)>>)
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
             break;
         }
-        if let Some((k, v)) = h.split_once(':') {
-            if k.eq_ignore_ascii_case("authorization") {
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("authorization") {
                 authorization = Some(v.trim().to_string());
             }
-        }
     }
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let body = if path == "/v1/search" {

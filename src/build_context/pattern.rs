@@ -312,19 +312,17 @@ fn parse_class(c: &[char], i: &mut usize) -> Result<CharSet, String> {
             _ => {}
         }
         first = false;
-        if c[*i..].starts_with(&['[', ':']) {
-            if let Some(set) = named_class(c, i)? {
+        if c[*i..].starts_with(&['[', ':'])
+            && let Some(set) = named_class(c, i)? {
                 ranges.extend(set_ranges(&set));
                 continue;
             }
-        }
-        if c[*i] == '\\' {
-            if let Some(set) = c.get(*i + 1).and_then(|&e| perl_class(e)) {
+        if c[*i] == '\\'
+            && let Some(set) = c.get(*i + 1).and_then(|&e| perl_class(e)) {
                 *i += 2;
                 ranges.extend(set_ranges(&set));
                 continue;
             }
-        }
         let lo = class_regexp_char(c, i)?;
         let mut hi = lo;
         if c.len() >= *i + 2 && c[*i] == '-' && c[*i + 1] != ']' {
@@ -416,11 +414,10 @@ fn set_ranges(set: &CharSet) -> Vec<(char, char)> {
 /// Adds `lo..=hi`, split around the surrogate gap that `char` cannot represent.
 fn push_range(out: &mut Vec<(char, char)>, lo: u32, hi: u32) {
     for (a, b) in [(lo, hi.min(0xD7FF)), (lo.max(0xE000), hi)] {
-        if let (Some(a), Some(b)) = (char::from_u32(a), char::from_u32(b)) {
-            if a <= b {
+        if let (Some(a), Some(b)) = (char::from_u32(a), char::from_u32(b))
+            && a <= b {
                 out.push((a, b));
             }
-        }
     }
 }
 

@@ -203,12 +203,11 @@ impl<W: Write> Writer<W> {
             return self.patched_dockerignore(abs, &md);
         }
         let key = (md.dev(), md.ino());
-        if !ft.is_dir() && md.nlink() > 1 {
-            if let Some(first) = self.links.get(&key) {
+        if !ft.is_dir() && md.nlink() > 1
+            && let Some(first) = self.links.get(&key) {
                 let first = first.clone();
                 return self.header(abs, &md, rel, EntryKind::HardLink, &first, 0);
             }
-        }
         if ft.is_dir() {
             let mut name = rel.to_vec();
             name.push(b'/');

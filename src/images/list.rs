@@ -98,8 +98,8 @@ pub fn query(client: &Client, opts: &ListOptions) -> Result<Query> {
     }
     let version = client.api_version()?;
     let mut legacy = opts.filter.clone();
-    if version < REFERENCE_FILTER_MIN {
-        if let Some(i) = pairs.iter().position(|(k, _)| *k == "reference") {
+    if version < REFERENCE_FILTER_MIN
+        && let Some(i) = pairs.iter().position(|(k, _)| *k == "reference") {
             let refs = pairs.remove(i).1;
             if refs.len() > 1 {
                 return Err(Error::unsupported(
@@ -116,7 +116,6 @@ pub fn query(client: &Client, opts: &ListOptions) -> Result<Query> {
             }
             legacy = Some(refs[0].clone());
         }
-    }
 
     let mut q = Query::new();
     if on(opts.all) {

@@ -54,13 +54,12 @@ pub fn search(client: &Client, opts: &SearchOptions) -> Result<RawJson> {
             term.len()
         )));
     }
-    if let Some(l) = opts.limit {
-        if l == 0 || l > MAX_LIMIT {
+    if let Some(l) = opts.limit
+        && (l == 0 || l > MAX_LIMIT) {
             return Err(Error::invalid(format!(
                 "{WHAT}: \"limit\" {l} is outside the range the daemon accepts, 1 to {MAX_LIMIT}"
             )));
         }
-    }
     let empty = SearchFilters::default();
     let f = opts.filters.as_ref().unwrap_or(&empty);
     f.check(WHAT)?;
