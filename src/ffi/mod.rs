@@ -11,6 +11,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod status;
+mod library;
 mod callbacks;
 mod client;
 mod error;

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 #[cfg(dc_linux)]
 use super::pipe::Pipe;
-use super::socket::{Limits, Stream};
+use super::socket::{timeout_named, Limits, Stream};
 
 /// How many bytes a framing read asks for while the framing's length is not known: a chunk's
 /// trailing CRLF and next size line fit, while little of the data that follows is copied along.
@@ -372,16 +372,6 @@ fn bad(what: &str) -> io::Error {
 
 fn cut_short() -> io::Error {
     io::Error::new(io::ErrorKind::UnexpectedEof, "the daemon closed the connection before the answer ended")
-}
-
-/// A socket timeout surfaces as EAGAIN; say what it is.
-pub(super) fn timeout_named(e: io::Error) -> io::Error {
-    match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-            io::Error::new(io::ErrorKind::TimedOut, "no data from the daemon within the time allowed")
-        }
-        _ => e,
-    }
 }
 
 #[cfg(test)]

@@ -105,3 +105,13 @@ impl Stream {
         crate::platform::socket::send_all(self.raw_fd(), buf)
     }
 }
+
+/// A socket timeout surfaces as EAGAIN; say what it is.
+pub(super) fn timeout_named(e: io::Error) -> io::Error {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            io::Error::new(io::ErrorKind::TimedOut, "no data from the daemon within the time allowed")
+        }
+        _ => e,
+    }
+}
