@@ -169,6 +169,27 @@ static int tour_build(dc_client *c, const char *dir) {
     return 1;
 }
 
+/* BuildKit ("version": "2"): a Dockerfile only BuildKit runs (a cache mount), with the
+ * progress buildx prints (--progress=plain). The Dockerfile is given inline; the context is
+ * the same directory. */
+static int tour_buildkit(dc_client *c, const char *dir, const char *base) {
+    dc_error *err = NULL;
+    char *json = NULL;
+    char opts[2048];
+
+    printf("\n== Build with BuildKit (RUN --mount=type=cache; progress as buildx --progress=plain prints it)\n");
+    snprintf(opts, sizeof opts,
+             "{\"context_dir\": \"%s\", \"version\": \"2\", \"tags\": [\"dockerclient-demo/buildkit:1\"],"
+             " \"dockerfile_content\": \"FROM %s\\nRUN --mount=type=cache,target=/cache"
+             " echo built-with-buildkit >> /cache/runs && wc -l < /cache/runs\\n\","
+             " \"network_mode\": \"none\", \"progress\": \"text\"}",
+             dir, base);
+    if (!report("dc_image_build", dc_image_build(c, opts, NULL, NULL, print_text, NULL, &json, &err), err)) return 0;
+    show("BuildKit build result", json, 200);
+    dc_string_free(json);
+    return 1;
+}
+
 static int tour_registry(dc_client *c, const char *registry) {
     dc_error *err = NULL;
     char *json = NULL;
@@ -254,7 +275,7 @@ static int tour_archives(dc_client *c, const char *workdir, const char *rootfs_t
 
 static void cleanup(dc_client *c) {
     static const char *names[] = {"dockerclient-demo/app:1", "dockerclient-demo/base:tour",
-                                  "dockerclient-demo/imported:1"};
+                                  "dockerclient-demo/imported:1", "dockerclient-demo/buildkit:1"};
     size_t i;
     printf("\n== Clean up\n");
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -298,6 +319,7 @@ int main(int argc, char **argv) {
     ok = tour_system(client) && ok;
     ok = ok && tour_metadata(client, base);
     ok = ok && tour_build(client, context);
+    ok = ok && tour_buildkit(client, context, base);
     ok = ok && tour_registry(client, registry);
     ok = ok && tour_archives(client, workdir, rootfs);
     cleanup(client);

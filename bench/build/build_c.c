@@ -1,6 +1,7 @@
 /* Benchmark client: one build through the C API (dc_image_build) from a context directory,
  * text progress written to stdout as `docker build` prints it.
- * Usage: build_c CONTEXT_DIR TAG   (the daemon from DOCKER_HOST) */
+ * Usage: build_c CONTEXT_DIR TAG [VERSION]   (the daemon from DOCKER_HOST; VERSION "1" classic,
+ * the default, or "2" BuildKit) */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,13 +18,13 @@ int main(int argc, char **argv) {
     char *result = NULL;
     char opts[4096];
     dc_status s;
-    if (argc != 3) {
-        fprintf(stderr, "usage: build_c CONTEXT_DIR TAG\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: build_c CONTEXT_DIR TAG [VERSION]\n");
         return 2;
     }
     /* Paths and tags of the benchmark need no JSON escaping. */
-    snprintf(opts, sizeof opts, "{\"context_dir\": \"%s\", \"tags\": [\"%s\"], \"progress\": \"text\"}", argv[1],
-             argv[2]);
+    snprintf(opts, sizeof opts, "{\"context_dir\": \"%s\", \"tags\": [\"%s\"], \"progress\": \"text\", \"version\": \"%s\"}",
+             argv[1], argv[2], argc == 4 ? argv[3] : "1");
     if (dc_client_new(NULL, &c, &err) != DC_OK) {
         fprintf(stderr, "dc_client_new: %s\n", dc_error_message(err));
         dc_error_free(err);

@@ -10,8 +10,13 @@
 # the time is the context's: walking, filtering, tarring, sending, and the daemon extracting.
 # Each client runs under /usr/bin/time -v: wall time, client CPU (user+sys) and peak RSS. The
 # clients alternate within each round; the table shows the median of the rounds and the
-# ratios dockerclient / other. Then a 2 GiB context is built through the C API once more to
-# check that its peak RSS stays under 32 MiB.
+# ratios dockerclient / other.
+# Then BuildKit: the same context built with "version": "2" through the C API (a tar upload,
+# no session) and with DOCKER_BUILDKIT=1 /usr/bin/docker build (the Debian CLI 20.10, whose
+# session sends the context on demand), each a first time and a second time after touching one
+# file: the session's second build sends only that file, the upload sends everything again.
+# Last, a 2 GiB context is built through the C API once more to check that its peak RSS stays
+# under 32 MiB.
 # Usage: bash bench/build/run.sh [ROUNDS]   (default 3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -48,10 +53,12 @@ measure() { # client dir tag → "client wall cpu rss_kib"
     local client=$1 dir=$2 tag=$3 cmd
     case $client in
         dockerclient-c) cmd=("$out/build_c" "$dir" "$tag") ;;
+        dockerclient-c-bk) cmd=("$out/build_c" "$dir" "$tag" 2) ;;
         docker-cli) cmd=(env DOCKER_BUILDKIT=0 "$docker_cli" build -t "$tag" "$dir") ;;
+        docker-cli-bk) cmd=(env DOCKER_BUILDKIT=1 /usr/bin/docker build --progress=plain -t "$tag" "$dir") ;;
         go-dockerclient) cmd=("$out/build_go" "$dir" "$tag") ;;
     esac
-    "$docker_cli" rmi "$tag" >/dev/null 2>&1 || true
+    [ -n "${keep_image:-}" ] || "$docker_cli" rmi "$tag" >/dev/null 2>&1 || true
     /usr/bin/time -v -o "$out/time.txt" "${cmd[@]}" >"$out/stdout.txt" 2>"$out/stderr.txt" || {
         echo "$client failed:" >&2; cat "$out/stderr.txt" "$out/time.txt" >&2; exit 1; }
     # No run counts unless the image is really there afterwards.
@@ -97,6 +104,32 @@ me = med["dockerclient-c"]
 for c in clients[1:]:
     o = med[c]
     print(f"{c:<16} {me[0]/o[0]:>8.3f} {me[1]/o[1]:>8.3f} {me[2]/o[2]:>10.3f}")
+EOF
+
+echo
+echo "BuildKit (\"version\": \"2\"): first build, then a rebuild after touching one file"
+bk_results=$out/bk_results.txt
+: > "$bk_results"
+for client in dockerclient-c-bk docker-cli-bk; do
+    "$docker_cli" builder prune -af >/dev/null 2>&1 || true
+    first=$(measure "$client" "$ctx" "dc-bench-build:$client")
+    echo "$first first" | tee -a "$bk_results" >&2
+    touch "$ctx/touched-$client.txt"
+    second=$(keep_image=1 measure "$client" "$ctx" "dc-bench-build:$client")
+    echo "$second rebuild" | tee -a "$bk_results" >&2
+    "$docker_cli" rmi "dc-bench-build:$client" >/dev/null 2>&1 || true
+done
+python3 - "$bk_results" <<'EOF'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+print(f"{'client':<18} {'build':<8} {'wall s':>8} {'CPU s':>7} {'peak RSS MiB':>13}")
+for client, wall, cpu, rss, which in rows:
+    print(f"{client:<18} {which:<8} {float(wall):>8.2f} {float(cpu):>7.2f} {int(rss)/1024:>13.1f}")
+d = {(r[0], r[4]): r for r in rows}
+for which in ("first", "rebuild"):
+    a, b = d[("dockerclient-c-bk", which)], d[("docker-cli-bk", which)]
+    print(f"{which}: dockerclient-c / docker-cli (BuildKit): wall {float(a[1])/float(b[1]):.3f}, CPU {float(a[2])/max(float(b[2]), 0.01):.3f}")
+print("(the CLI's session sends a rebuild's changed file only; the library's upload sends the whole context again)")
 EOF
 
 rm -rf "$ctx"

@@ -51,6 +51,10 @@ pub struct ContextSpec {
     /// the context has none). The CLI lists the generated Dockerfile there so that the daemon
     /// deletes it from the context after reading it and `COPY .` does not pick it up.
     pub dockerignore_additions: Vec<String>,
+    /// For BuildKit, which reads a context tar as it is (it applies no `.dockerignore` from
+    /// it): `.dockerignore` is sent only where its own patterns keep it, and nothing is added
+    /// to it. The Dockerfile is still always sent (BuildKit reads it from the tar).
+    pub for_buildkit: bool,
 }
 
 impl ContextSpec {
@@ -71,22 +75,7 @@ impl ContextSpec {
 
 /// `.dockerfile.` followed by 20 random hex digits, as the CLI names an added Dockerfile.
 pub fn generated_dockerfile_name() -> String {
-    let mut bytes = [0u8; 10];
-    let from_urandom = File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).is_ok();
-    if !from_urandom {
-        // Fallback: std's randomly keyed hasher over time and pid.
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-        h.write_u32(std::process::id());
-        let a = h.finish();
-        h.write_u64(a);
-        let b = h.finish();
-        bytes[..8].copy_from_slice(&a.to_le_bytes());
-        bytes[8..].copy_from_slice(&b.to_le_bytes()[..2]);
-    }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(".dockerfile.{hex}")
+    format!(".dockerfile.{}", crate::platform::random_hex(10))
 }
 
 /// Writes the context tar to `out` and returns `out` once the archive is complete.
@@ -97,12 +86,13 @@ pub fn write_context<W: Write>(spec: &ContextSpec, rules: &IgnoreRules, out: W) 
         return Err(Error::invalid(format!("build context {} is not a directory", spec.dir.display())));
     }
     let dockerfile = spec.dockerfile_rel.as_deref().map(clean);
-    let kept = [Some(".dockerignore"), dockerfile.as_deref()];
+    let kept = [(!spec.for_buildkit).then_some(".dockerignore"), dockerfile.as_deref()];
     let rules = rules.with_kept_paths(kept.into_iter().flatten());
+    let additions: &[String] = if spec.for_buildkit { &[] } else { &spec.dockerignore_additions };
     let mut w = Writer {
         out: BufWriter::with_capacity(OUT_BUFFER, out),
         links: HashMap::new(),
-        dockerignore_suffix: dockerignore_suffix(&spec.dockerignore_additions),
+        dockerignore_suffix: dockerignore_suffix(additions),
     };
     walk(&spec.dir, &rules, &mut w)?;
     // Go's tar writer rounds these headers' mtime to the nearest second (no format is chosen).
@@ -491,6 +481,20 @@ mod tests {
         d.file("keep", b"");
         let items = tar_of(&ContextSpec::new(d.path()), "a\n!**/keep\n");
         assert_eq!(names(&items), ["keep"]);
+    }
+
+    #[test]
+    fn for_buildkit_the_dockerignore_follows_its_patterns_and_gets_nothing_added() {
+        let d = TempDir::new("bk");
+        d.file("Dockerfile", b"FROM x\n");
+        d.file("keep", b"k");
+        d.file(".dockerignore", b"*\n!keep\n");
+        let mut spec = ContextSpec::new(d.path());
+        spec.dockerfile_rel = Some("Dockerfile".into());
+        spec.for_buildkit = true;
+        let generated = spec.add_generated_dockerfile(b"FROM y\n".to_vec());
+        let items = tar_of(&spec, "*\n!keep\n");
+        assert_eq!(names(&items), ["Dockerfile", "keep", generated.as_str()]);
     }
 
     #[test]

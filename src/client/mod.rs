@@ -64,6 +64,8 @@ struct Inner {
     pinned: Option<ApiVersion>,
     /// The version negotiated with the daemon, once known.
     negotiated: Mutex<Option<ApiVersion>>,
+    /// What the daemon's last `/_ping` told (OS, builder, experimental), once asked.
+    daemon: Mutex<Option<PingHeaders>>,
     timeout: Option<Duration>,
     inactivity_timeout: Option<Duration>,
 }
@@ -91,6 +93,7 @@ impl Client {
                 transport,
                 pinned: resolved.api_version,
                 negotiated: Mutex::new(None),
+                daemon: Mutex::new(None),
                 timeout: resolved.timeout,
                 inactivity_timeout: resolved.inactivity_timeout,
             }),
@@ -215,7 +218,22 @@ impl Client {
             builder_version: h("Builder-Version"),
         };
         resp.discard();
+        *self.inner.daemon.lock().unwrap_or_else(|p| p.into_inner()) = Some(ping.clone());
         Ok(ping)
+    }
+
+    /// What the daemon's `/_ping` tells (OS type, default builder, experimental features):
+    /// remembered from the version negotiation or an earlier ping, else asked now within the
+    /// given limits (`None` = the client's).
+    pub fn daemon_traits(
+        &self,
+        timeout: Option<Duration>,
+        inactivity_timeout: Option<Duration>,
+    ) -> Result<PingHeaders> {
+        if let Some(p) = self.inner.daemon.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Ok(p);
+        }
+        self.ping_headers_within(timeout, inactivity_timeout)
     }
 }
 

@@ -11,20 +11,32 @@ use super::status::dc_status;
 use super::strings::{clear_out, options_arg, set_out};
 use crate::images::build::{self, BuildOptions};
 
-/// Builds an image (`docker build` with the classic builder, as `DOCKER_BUILDKIT=0` runs it).
+/// Builds an image (`docker build`), with BuildKit or the classic builder.
+///
+/// The builder ("version"): "2" is BuildKit, "1" the classic builder (as `DOCKER_BUILDKIT=0`
+/// runs it), "auto" (the default) BuildKit where the daemon's /_ping says it is its default
+/// builder (Engine 23+ on Linux; Engine 20.10 with "features": {"buildkit": true}), else
+/// classic: the choice the docker CLI makes. BuildKit needs API 1.38 and a Linux daemon
+/// (DC_UNSUPPORTED otherwise, before anything is sent). It runs Dockerfiles the classic
+/// builder cannot (`RUN --mount=type=cache|bind|tmpfs`, `COPY --chmod`, stages built only when
+/// needed). Without a session (this call opens none) it pulls base images anonymously and
+/// exports only images.
 ///
 /// The build context is exactly one of:
 /// - "context_dir": a directory the library sends. It is tarred while it is sent (a producer
 ///   thread and a pipe: memory stays bounded whatever the size), exactly as the docker CLI
-///   sends it: paths relative to the directory, uid/gid 0, permission bits and mtimes kept,
+///   sends it (for both builders: BuildKit applies no `.dockerignore` to an uploaded context,
+///   so the library does): paths relative to the directory, uid/gid 0, permission bits and mtimes kept,
 ///   directories included, symlinks stored (never followed), hard links as links, sockets and
 ///   devices skipped; a file that cannot be read fails the build with an error naming it.
 ///   Its `.dockerignore` applies with the CLI's rules (a UTF-8 BOM ignored, `#` comments in the
 ///   first column, blank lines skipped, patterns trimmed and cleaned, anchored at the context
 ///   root, `*` `?` `[a-z]` `[^a-z]` `\` and `**`, a matching directory excludes its contents,
 ///   `!pattern` re-includes and the last matching pattern decides); excluded directories no
-///   `!` pattern can re-enter are not even walked. The Dockerfile and `.dockerignore` are
-///   always sent.
+///   `!` pattern can re-enter are not even walked. The Dockerfile is always sent, and so is
+///   `.dockerignore` for the classic builder (which drops both when the patterns list them);
+///   BuildKit reads the tar as it is, so there `.dockerignore` is sent only where its own
+///   patterns keep it, and a Dockerfile the patterns exclude is still visible to `COPY .`.
 /// - `context_read_cb`: a tar archive (plain, or gzip/bzip2/xz compressed) the caller supplies;
 ///   `context_read_cb` fills at most `cap` bytes of `buf` and returns how many, 0 at the end, or
 ///   < 0 on error (the build then returns DC_CANCELLED; returning more than `cap` is
@@ -39,7 +51,8 @@ use crate::images::build::{self, BuildOptions};
 /// - "dockerfile": string, the Dockerfile (default "Dockerfile"). With "context_dir": relative
 ///   to the context directory, or absolute; a Dockerfile outside the context is added to the
 ///   sent context under a generated name (".dockerfile.<random hex>", listed in the sent
-///   `.dockerignore` so `COPY .` does not pick it up), as the CLI does. With a read callback or
+///   `.dockerignore` so `COPY .` does not pick it up, as the CLI does; with BuildKit, which
+///   applies no `.dockerignore` to an upload, `COPY .` does see it). With a read callback or
 ///   "remote": a path inside that context. A non-default name needs API 1.17.
 /// - "dockerfile_content": string, the Dockerfile's text, added to the sent context like an
 ///   outside Dockerfile (needs "context_dir"; not with "dockerfile").
@@ -50,22 +63,27 @@ use crate::images::build::{self, BuildOptions};
 /// - "target": string, the stage of a multi-stage Dockerfile to build (API 1.29).
 /// - "platform": "os[/arch[/variant]]" (API 1.32).
 /// - "network_mode": string, the network of RUN steps: "bridge", "host", "none",
-///   "container:<name|id>" or a network name (API 1.25).
+///   "container:<name|id>" or a network name (API 1.25); BuildKit takes only "host", "none"
+///   and "default".
 /// - "extra_hosts": array of "host:ip" ("host=ip" is accepted) added to /etc/hosts (API 1.28).
 /// - "cache_from": array of image names used as cache sources (API 1.25).
 /// - "pull": bool, pull the base images even if present (API 1.16).
 /// - "no_cache": bool, do not use the build cache.
 /// - "quiet": bool, the daemon sends no progress, only the image ID.
 /// - "rm": bool, remove intermediate containers after a successful build (default true).
-/// - "force_rm": bool, always remove intermediate containers.
+///   BuildKit makes none: "rm": false is refused there (DC_UNSUPPORTED).
+/// - "force_rm": bool, always remove intermediate containers (BuildKit: nothing to remove).
 /// - "memory", "memswap": integers, bytes (memory must not be negative; memswap -1 = unlimited
 ///   swap) (API 1.18).
 /// - "cpu_shares": integer (API 1.18); "cpuset_cpus": string such as "0-3" (API 1.18);
 ///   "cpuset_mems": string (API 1.19); "cpu_period", "cpu_quota": integers, microseconds
 ///   (API 1.19).
-/// - "shm_size": integer, bytes of /dev/shm (not negative) (API 1.22).
-/// - "ulimits": array of {"name": "nofile", "soft": 1024, "hard": 2048} (API 1.20).
+/// - "shm_size": integer, bytes of /dev/shm (not negative) (API 1.22; with BuildKit 1.42).
+/// - "ulimits": array of {"name": "nofile", "soft": 1024, "hard": 2048} (API 1.20; with
+///   BuildKit 1.42).
 /// - "cgroup_parent": string (API 1.19).
+///   The classic builder's resource limits (memory, memswap, cpu_*, cpuset_*, cgroup_parent)
+///   are ignored by BuildKit: refused with DC_UNSUPPORTED there, never dropped.
 /// - "isolation": string, "default", "process" or "hyperv"; anything but "default" only on
 ///   Windows daemons, refused with DC_UNSUPPORTED on others (API 1.22).
 /// - "security_opt": array of strings; Windows daemons only (credential specs): refused with
@@ -73,18 +91,45 @@ use crate::images::build::{self, BuildOptions};
 /// - "squash": bool, squash the new layers into one; needs a daemon with experimental features,
 ///   refused with DC_UNSUPPORTED otherwise (API 1.25).
 /// - "outputs": array of BuildKit output objects ({"Type": "moby", "Attrs": {…}}), passed
-///   through (API 1.40).
-/// - "version": "1" (the classic builder, the default). "2" (BuildKit) is refused with
-///   DC_UNSUPPORTED: only the classic builder protocol is spoken.
-/// - "auth_configs": object mapping a registry ("registry.example.com",
+///   through (API 1.40). With BuildKit and no session, one output of type "moby", "image" or
+///   "cacheonly" (files sent to the client need a session: DC_UNSUPPORTED).
+/// - "version": "1", "2" or "auto" (the default): the builder, see above.
+/// - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
+///   stops it (default: a random one). When the callback stops a BuildKit build, or a time
+///   limit or a broken connection ends the call, the library asks the daemon to cancel it, so
+///   no build goes on there.
+/// - "auth_configs" (classic builder; BuildKit without a session pulls anonymously, and refuses
+///   it): object mapping a registry ("registry.example.com",
 ///   "https://index.docker.io/v1/") to credentials {"username", "password", "email",
 ///   "serveraddress", "identitytoken", "registrytoken"}, for the images FROM pulls. Sent as
 ///   X-Registry-Config, base64url, in the shape the daemon's API version decodes. When absent,
 ///   every registry's credentials from the docker config (DOCKER_CONFIG or ~/.docker/config.json,
 ///   with its credential helpers) are sent, as the CLI does.
-/// - "progress": "json" (default: each daemon message as received, plus "\n", one per call) or
-///   "text" (what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
-///   "Sending build context to Docker daemon  …" line included).
+/// - "progress":
+///   - "json" (default): classic builder: each daemon message as received, plus "\n", one per
+///     call. BuildKit: the daemon's protobuf trace decoded into one JSON object per event,
+///     plus "\n":
+///     {"type":"vertex","vertex":"sha256:…","number":3,"name":"[2/3] RUN …","state":"started"
+///      | "done" | "cached" | "error" | "canceled","started":<unix seconds>,"completed":<unix
+///      seconds or null>,"duration":<seconds or null>,"error":"…" (state "error" only)};
+///     {"type":"status","vertex":…,"number":3,"id":"sha256:…" | "transferring context:",
+///      "name":…,"current":<int>,"total":<int, 0 = unknown>,"completed":<bool>};
+///     {"type":"log","vertex":…,"number":3,"stream":"stdout" | "stderr","text":"…"} (a chunk:
+///      not always whole lines);
+///     {"type":"warning","vertex":… or null,"number":… or null,"level":<int>,"short":"…",
+///      "detail":["…"],"url":"…"};
+///     {"type":"image","id":"sha256:…"}; {"type":"output","text":"…"} (plain text lines of the
+///      stream); {"type":"error","message":"…","vertex":…,"number":…,"name":…,
+///      "last_output":["…"]} (before a failed build returns).
+///   - "text": classic: what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
+///     "Sending build context to Docker daemon  …" line included. BuildKit: what
+///     `docker buildx build --progress=plain` prints ("#3 [2/3] RUN …", "#3 0.212 <output>",
+///     "#3 CACHED", "#3 DONE 0.4s", "#3 ERROR: …", and the box with the failed step's last
+///     output), one vertex's lines kept together; each call carries the lines of one update.
+///   - "raw": the daemon's messages as received, plus "\n" (for BuildKit the
+///     {"id":"moby.buildkit.trace","aux":"<base64 protobuf>"} messages themselves).
+/// - "aggregate": true adds overall pull progress in "json" mode (classic builder only; BuildKit
+///   reports its own counters as "status" events and refuses it).
 /// - "inactivity_timeout_ms": integer, the longest silence allowed between two reads of the
 ///   daemon's answer (0 = none; default: the client's). A long silent RUN step needs it large.
 ///
@@ -98,7 +143,9 @@ use crate::images::build::{self, BuildOptions};
 ///
 /// A build error (a RUN step that fails, an unknown instruction, a base image that cannot be
 /// pulled) arrives inside the daemon's stream and is returned as a failure with the daemon's
-/// message, never as success.
+/// message, never as success. For BuildKit the message goes on with the failed step's name and
+/// its last output lines, as buildx shows them; dc_error_json's "daemon_message" keeps the
+/// daemon's words alone.
 ///
 /// On success *out_json receives {"id": "sha256:…", "tags": ["app:latest", …],
 /// "warnings": ["[Warning] …", …]}: the image ID, the names applied (as the daemon reports them,
@@ -111,8 +158,9 @@ use crate::images::build::{self, BuildOptions};
 /// or "shm_size", an invalid tag, a context file that cannot be read; also the daemon's own
 /// refusal of an option, with its message), DC_NOT_FOUND
 /// ("context_dir" or the Dockerfile does not exist; a base image the registry does not have),
-/// DC_UNSUPPORTED ("version" "2", an option newer than the daemon, "squash", "security_opt" or
-/// "isolation" where the daemon cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
+/// DC_UNSUPPORTED (BuildKit on a daemon without it, an option newer than the daemon, an option
+/// the chosen builder cannot honour, "squash", "security_opt" or "isolation" where the daemon
+/// cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
 /// image), DC_STREAM_ERROR (the build failed: the error carries the daemon's message, e.g.
 /// "The command '/bin/sh -c false' returned a non-zero code: 1"), DC_SERVER_ERROR, DC_CANCELLED,
 /// DC_TRANSPORT (also: the stream ended without naming the image built), DC_TIMEOUT.

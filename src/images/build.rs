@@ -1,7 +1,9 @@
-//! `POST /build` with the classic builder: the context streamed from a directory (tarred with
-//! the docker CLI's `.dockerignore` rules while it is sent), from the caller's reader, or
-//! fetched by the daemon from a URL; every build option; the result read from the stream.
+//! `POST /build`, with the classic builder or BuildKit: the context streamed from a directory
+//! (tarred with the docker CLI's `.dockerignore` rules while it is sent), from the caller's
+//! reader, or fetched by the daemon from a URL; every build option; the result read from the
+//! stream.
 //!
+//! - [`buildkit`]: which builder runs the build, and what BuildKit refuses or needs;
 //! - [`options`]: the option object and the checks that need nothing but itself;
 //! - [`context`]: the context source and the Dockerfile's place in it;
 //! - [`query`]: options → query parameters, with the API version each one needs;
@@ -13,6 +15,7 @@
 //! failure it is, with the daemon's message. A stream that ends cleanly without naming the
 //! image built is an error too: the build cannot be known to have completed.
 
+pub mod buildkit;
 pub mod context;
 pub mod options;
 pub mod outcome;
@@ -24,7 +27,7 @@ use std::io::{self, Read};
 use serde_json::Value;
 
 pub use context::DEFAULT_DOCKERFILE;
-pub use options::{BuildOptions, Ulimit};
+pub use options::{BuildOptions, Builder, Ulimit};
 
 use self::context::Source;
 use self::outcome::{Outcome, is_image_id};
@@ -72,24 +75,41 @@ impl BuildResult {
 pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult> {
     opts.validate()?;
     let tags = opts.applied_tags()?;
-    let prepared = context::prepare(opts, io.input)?;
-    let creds = credentials_header::credentials(client, opts)?;
+    let builder = buildkit::choose(client, opts)?;
+    buildkit::check_options(client, opts, builder)?;
+    let on_buildkit = builder == Builder::BuildKit;
+    let prepared = context::prepare(opts, io.input, on_buildkit)?;
     let version = client.api_version()?;
-    let query = query::build_query(opts, version, prepared.dockerfile.as_deref())?;
+    let build_id = on_buildkit.then(|| opts.build_id.clone().unwrap_or_else(|| crate::platform::random_hex(16)));
+    let query = query::build_query(opts, version, prepared.dockerfile.as_deref(), builder, build_id.as_deref())?;
     check_daemon_features(client, opts)?;
-    let call = Call::post("/build")
-        .query(query)
-        .header("X-Registry-Config", credentials_header::header(&creds, version))
-        .limits_of(opts);
+    let mut call = Call::post("/build").query(query).limits_of(opts);
+    if !on_buildkit {
+        // BuildKit without a session never reads it (it pulls anonymously): not even asked
+        // of the credential helpers.
+        let creds = credentials_header::credentials(client, opts)?;
+        call = call.header("X-Registry-Config", credentials_header::header(&creds, version));
+    }
 
-    let mut sink = opts.sink(io.progress);
-    let sink = &mut sink;
-    let response = send(client, &call, prepared.source, opts.is_quiet(), sink)?;
+    let mut sink = match on_buildkit {
+        true => ProgressSink::buildkit(opts.progress, io.progress),
+        false => opts.sink(io.progress),
+    };
     let mut outcome = Outcome::new(opts.is_quiet());
-    sink.drain(response.into_reader(), &mut |msg: &Value| {
-        outcome.observe(msg);
-        Ok(())
-    })?;
+    let streamed = send(client, &call, prepared.source, opts.is_quiet() || on_buildkit, &mut sink).and_then(|response| {
+        sink.drain(response.into_reader(), &mut |msg: &Value| {
+            outcome.observe(msg);
+            Ok(())
+        })
+    });
+    if let (Err(e), Some(id)) = (&streamed, &build_id) {
+        // The caller stopped, or a time limit or the connection ended the call: the build
+        // must not go on in the daemon. A build that failed there has ended already.
+        if !matches!(e.status, Status::StreamError | Status::NotFound | Status::Unauthorized | Status::InvalidArgument) {
+            buildkit::cancel(client, id);
+        }
+    }
+    streamed?;
 
     let id = match outcome.id() {
         Some(id) if is_image_id(id) => id.to_string(),

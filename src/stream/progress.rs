@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::aggregate::Aggregator;
+use super::buildkit::BuildkitProgress;
 use super::json_lines::JsonMessageReader;
 use super::text::render;
 use crate::error::{Error, Result};
@@ -34,8 +35,12 @@ pub enum ProgressMode {
     /// One daemon message per callback, exactly as received, plus `\n`.
     #[default]
     Json,
-    /// The lines `docker pull`/`push`/`build`/`load` print when not on a terminal.
+    /// The lines `docker pull`/`push`/`build`/`load` print when not on a terminal (for a
+    /// BuildKit build, what `docker buildx build --progress=plain` prints).
     Text,
+    /// The daemon's messages exactly as received, plus `\n`: the same as `Json` except for
+    /// BuildKit builds, whose `Json` progress is decoded into events.
+    Raw,
 }
 
 impl ProgressMode {
@@ -44,8 +49,9 @@ impl ProgressMode {
         match s {
             "json" => Ok(ProgressMode::Json),
             "text" => Ok(ProgressMode::Text),
+            "raw" => Ok(ProgressMode::Raw),
             other => Err(Error::invalid(format!(
-                "unknown progress mode {other:?} (expected \"json\" or \"text\")"
+                "unknown progress mode {other:?} (expected \"json\", \"text\" or \"raw\")"
             ))),
         }
     }
@@ -73,6 +79,8 @@ pub struct StreamSummary {
 pub struct ProgressSink<'a> {
     mode: ProgressMode,
     aggregator: Option<Aggregator>,
+    /// Set for a BuildKit build: its trace messages are decoded (see [`super::buildkit`]).
+    buildkit: Option<BuildkitProgress>,
     cb: Option<WriteFn<'a>>,
     stopped: bool,
 }
@@ -85,9 +93,16 @@ impl<'a> ProgressSink<'a> {
         ProgressSink {
             mode,
             aggregator,
+            buildkit: None,
             cb,
             stopped: false,
         }
+    }
+
+    /// A sink for a BuildKit build's stream: trace messages are decoded, and `mode` says
+    /// whether the caller gets plain text, JSON events or the daemon's messages as received.
+    pub fn buildkit(mode: ProgressMode, cb: Option<WriteFn<'a>>) -> Self {
+        ProgressSink { mode, aggregator: None, buildkit: Some(BuildkitProgress::new()), cb, stopped: false }
     }
 
     pub fn mode(&self) -> ProgressMode {
@@ -110,9 +125,31 @@ impl<'a> ProgressSink<'a> {
         let mut summary = StreamSummary::default();
         while let Some(msg) = reader.next_message()? {
             summary.messages += 1;
+            if let Some(bk) = self.buildkit.as_mut() {
+                let deliveries = match self.cb.is_some() {
+                    true => bk.deliveries(&msg.value, &msg.raw, self.mode),
+                    false => Vec::new(),
+                };
+                for d in deliveries {
+                    self.deliver(&d)?;
+                }
+                if let Some(err) = stream_error(&msg.value) {
+                    let (err, delivery) = match self.buildkit.as_mut() {
+                        Some(bk) => bk.explain(err, self.mode),
+                        None => (err, None),
+                    };
+                    if let Some(d) = delivery {
+                        // The build failed; a callback asking to stop now changes nothing.
+                        let _ = self.deliver(&d);
+                    }
+                    return Err(err);
+                }
+                on_message(&msg.value)?;
+                continue;
+            }
             if self.cb.is_some() {
                 match self.mode {
-                    ProgressMode::Json => {
+                    ProgressMode::Json | ProgressMode::Raw => {
                         let mut line = msg.raw;
                         line.push(b'\n');
                         self.deliver(&line)?;

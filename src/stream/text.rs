@@ -146,6 +146,22 @@ pub fn human_size(bytes: u64) -> String {
     format!("{}{}", format_4g(size), UNITS[unit])
 }
 
+/// A byte count as BuildKit's progress prints it (`tonistiigi/units` with `%.2f`): below 1000
+/// a whole number of bytes (`37B`), else decimal units with two decimals (`1.05MB`).
+pub fn decimal_size(bytes: i64) -> String {
+    const UNITS: [&str; 7] = ["kB", "MB", "GB", "TB", "PB", "EB", "ZB"];
+    if bytes.unsigned_abs() < 1000 {
+        return format!("{bytes}B");
+    }
+    let mut size = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while size.abs() >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    format!("{size:.2}{}", UNITS[unit])
+}
+
 /// Go's `%.4g` for 0 <= v < 1000: four significant digits, ties to even (Rust's formatting
 /// rounds exact ties to even too), trailing zeros and a bare point removed.
 fn format_4g(v: f64) -> String {

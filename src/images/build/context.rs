@@ -40,7 +40,7 @@ pub struct Prepared<'a> {
 
 /// Checks the context sources (`context_dir`, `remote`, `reader`: exactly one) and prepares
 /// the chosen one.
-pub fn prepare<'a>(opts: &BuildOptions, reader: Option<&'a mut dyn Read>) -> Result<Prepared<'a>> {
+pub fn prepare<'a>(opts: &BuildOptions, reader: Option<&'a mut dyn Read>, for_buildkit: bool) -> Result<Prepared<'a>> {
     crate::images::io::exactly_one(
         WHAT,
         "build context",
@@ -51,7 +51,11 @@ pub fn prepare<'a>(opts: &BuildOptions, reader: Option<&'a mut dyn Read>) -> Res
         ],
     )?;
     if let Some(dir) = &opts.context_dir {
-        return prepare_dir(opts, dir);
+        let mut prepared = prepare_dir(opts, dir)?;
+        if let Source::Dir { spec, .. } = &mut prepared.source {
+            spec.for_buildkit = for_buildkit;
+        }
+        return Ok(prepared);
     }
     let source = match reader {
         Some(r) => Source::Reader(r),
@@ -130,7 +134,7 @@ mod tests {
     }
 
     fn prep(o: &BuildOptions) -> Result<(Option<String>, Option<ContextSpec>)> {
-        let p = prepare(o, None)?;
+        let p = prepare(o, None, false)?;
         let spec = match p.source {
             Source::Dir { spec, .. } => Some(spec),
             _ => None,
@@ -145,12 +149,12 @@ mod tests {
         let e = prep(&opts(serde_json::json!({"context_dir": "/", "remote": "http://x"}))).unwrap_err();
         assert!(e.message.contains("\"context_dir\" and \"remote\""), "{}", e.message);
         let mut r: &[u8] = b"";
-        let e = prepare(&opts(serde_json::json!({"remote": "http://x"})), Some(&mut r)).err().unwrap();
+        let e = prepare(&opts(serde_json::json!({"remote": "http://x"})), Some(&mut r), false).err().unwrap();
         assert!(e.message.contains("\"remote\" and a read callback"), "{}", e.message);
-        let p = prepare(&opts(serde_json::json!({"dockerfile": "sub/D"})), Some(&mut r)).unwrap();
+        let p = prepare(&opts(serde_json::json!({"dockerfile": "sub/D"})), Some(&mut r), false).unwrap();
         assert!(matches!(p.source, Source::Reader(_)));
         assert_eq!(p.dockerfile.as_deref(), Some("sub/D"));
-        let p = prepare(&opts(serde_json::json!({"remote": "http://x"})), None).unwrap();
+        let p = prepare(&opts(serde_json::json!({"remote": "http://x"})), None, false).unwrap();
         assert!(matches!(p.source, Source::Remote) && p.dockerfile.is_none());
     }
 

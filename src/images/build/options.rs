@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::auth::AuthConfig;
-use crate::error::{Error, Result, Status};
+use crate::error::{Error, Result};
 use crate::images::platform;
 use crate::reference::{DEFAULT_TAG, parse_normalized};
 
@@ -60,8 +60,12 @@ crate::options::options_struct! {
         pub squash: Option<bool>,
         /// BuildKit output configurations (`[{"Type": "moby", "Attrs": {…}}]`), passed through.
         pub outputs: Option<Vec<Value>>,
-        /// The builder: `"1"` (classic, the only one spoken) or `"2"` (BuildKit: refused).
+        /// The builder: `"1"` (classic), `"2"` (BuildKit) or `"auto"` (the default: BuildKit
+        /// where the daemon's `/_ping` says it is its default builder).
         pub version: Option<Value>,
+        /// BuildKit: the build's ID, with which `POST /build/cancel` stops it (API 1.33+);
+        /// default a random one.
+        pub build_id: Option<String>,
         /// Registry → credentials sent as `X-Registry-Config`; when absent, every registry's
         /// credentials from the docker config.
         pub auth_configs: Option<BTreeMap<String, AuthConfig>>,
@@ -87,7 +91,8 @@ impl BuildOptions {
     /// Checks everything that needs neither the daemon nor the file system: values, ranges,
     /// combinations, references. The context sources are checked by the context preparation.
     pub fn validate(&self) -> Result<()> {
-        check_builder_version(self.version.as_ref())?;
+        builder_of(self.version.as_ref())?;
+        non_empty("build_id", self.build_id.as_deref())?;
         non_empty("context_dir", self.context_dir.as_deref())?;
         non_empty("remote", self.remote.as_deref())?;
         non_empty("dockerfile", self.dockerfile.as_deref())?;
@@ -193,30 +198,37 @@ fn check_output(output: &Value) -> Result<()> {
     Ok(())
 }
 
-/// `version`: absent, `"1"` or `1` are the classic builder; `"2"`/`2` (BuildKit) is refused as
-/// unsupported, anything else as invalid.
-fn check_builder_version(v: Option<&Value>) -> Result<()> {
+/// Which builder runs a build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builder {
+    /// The classic builder (`version=1`).
+    Classic,
+    /// BuildKit (`version=2`).
+    BuildKit,
+    /// BuildKit where the daemon says it is its default builder, else classic.
+    Auto,
+}
+
+/// `version`: absent or `"auto"` → [`Builder::Auto`]; `"1"`/`1` classic; `"2"`/`2` BuildKit;
+/// anything else is invalid.
+pub fn builder_of(v: Option<&Value>) -> Result<Builder> {
     let text = match v {
-        None | Some(Value::Null) => return Ok(()),
+        None | Some(Value::Null) => return Ok(Builder::Auto),
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         Some(other) => {
             return Err(Error::invalid(format!(
-                "{WHAT}: \"version\" must be \"1\" or \"2\", not {}",
+                "{WHAT}: \"version\" must be \"1\", \"2\" or \"auto\", not {}",
                 crate::options::kind_of(other)
             )));
         }
     };
     match text.as_str() {
-        "1" => Ok(()),
-        "2" => Err(Error::new(
-            Status::Unsupported,
-            "build option \"version\": \"2\" asks for BuildKit, but only the classic builder \
-             protocol is spoken (BuildKit needs a gRPC session over an upgraded connection); use \
-             \"1\" or leave \"version\" out",
-        )),
+        "1" => Ok(Builder::Classic),
+        "2" => Ok(Builder::BuildKit),
+        "auto" => Ok(Builder::Auto),
         other => Err(Error::invalid(format!(
-            "{WHAT}: \"version\" is \"{}\"; the builder versions are \"1\" (classic) and \"2\" (BuildKit)",
+            "{WHAT}: \"version\" is \"{}\"; the builders are \"1\" (classic), \"2\" (BuildKit) and \"auto\"",
             other.escape_debug()
         ))),
     }
@@ -273,6 +285,7 @@ fn list_of_non_empty(key: &str, v: Option<&[String]>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Status;
 
     fn parse(json: &str) -> Result<BuildOptions> {
         let o: BuildOptions = crate::options::parse(WHAT, Some(json))?;
@@ -301,6 +314,14 @@ mod tests {
     }
 
     #[test]
+    fn builders() {
+        assert_eq!(builder_of(None).unwrap(), Builder::Auto);
+        for (v, b) in [("\"1\"", Builder::Classic), ("1", Builder::Classic), ("\"2\"", Builder::BuildKit), ("2", Builder::BuildKit), ("\"auto\"", Builder::Auto)] {
+            assert_eq!(builder_of(Some(&serde_json::from_str(v).unwrap())).unwrap(), b, "{v}");
+        }
+    }
+
+    #[test]
     fn bad_values_name_their_key() {
         for (json, says, status) in [
             (r#"{"memory":-1}"#, "\"memory\"", Status::InvalidArgument),
@@ -319,8 +340,8 @@ mod tests {
             (r#"{"outputs":[{"Type":"moby","Attrs":{"a":1}}]}"#, "Attrs", Status::InvalidArgument),
             (r#"{"isolation":"bogus"}"#, "isolation", Status::InvalidArgument),
             (r#"{"version":"3"}"#, "version", Status::InvalidArgument),
-            (r#"{"version":"2"}"#, "classic builder", Status::Unsupported),
-            (r#"{"version":2}"#, "classic builder", Status::Unsupported),
+            (r#"{"version":true}"#, "version", Status::InvalidArgument),
+            (r#"{"build_id":" "}"#, "build_id", Status::InvalidArgument),
             (r#"{"dockerfile":"a","dockerfile_content":"FROM x","context_dir":"/"}"#, "not both", Status::InvalidArgument),
             (r#"{"dockerfile_content":"FROM x","remote":"http://x"}"#, "context_dir", Status::InvalidArgument),
             (r#"{"dockerfile_content":""}"#, "empty", Status::InvalidArgument),

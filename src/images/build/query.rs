@@ -11,7 +11,7 @@
 
 use serde_json::json;
 
-use super::options::BuildOptions;
+use super::options::{BuildOptions, Builder};
 use crate::client::{ApiVersion, Query};
 use crate::error::{Error, Result};
 
@@ -27,7 +27,13 @@ pub const BUILDER_VERSION_MIN: ApiVersion = v(38);
 /// The query for `opts`, with `dockerfile` the value of the `dockerfile` parameter (the path in
 /// the sent context; `None` leaves the daemon's default). Errors: unsupported, naming the
 /// option and the version it needs.
-pub fn build_query(opts: &BuildOptions, have: ApiVersion, dockerfile: Option<&str>) -> Result<Query> {
+pub fn build_query(
+    opts: &BuildOptions,
+    have: ApiVersion,
+    dockerfile: Option<&str>,
+    builder: Builder,
+    build_id: Option<&str>,
+) -> Result<Query> {
     let mut q = Query::new();
     let need = |key: &str, min: ApiVersion| -> Result<()> {
         if have < min {
@@ -135,8 +141,17 @@ pub fn build_query(opts: &BuildOptions, have: ApiVersion, dockerfile: Option<&st
         q.push("outputs", json!(o).to_string());
     }
     // Only "1" gets this far (`validate` refuses the rest); older daemons only have it.
-    if have >= BUILDER_VERSION_MIN {
-        q.push("version", "1");
+    match builder {
+        Builder::BuildKit => {
+            q.push("version", "2");
+            if let Some(id) = build_id {
+                q.push("buildid", id);
+            }
+        }
+        _ if have >= BUILDER_VERSION_MIN => {
+            q.push("version", "1");
+        }
+        _ => {}
     }
     Ok(q)
 }
@@ -153,7 +168,7 @@ mod tests {
     }
 
     fn encoded(json: &str, have: ApiVersion, dockerfile: Option<&str>) -> String {
-        build_query(&opts(json), have, dockerfile).unwrap().encode()
+        build_query(&opts(json), have, dockerfile, Builder::Classic, None).unwrap().encode()
     }
 
     #[test]
@@ -231,14 +246,14 @@ mod tests {
             (r#"{"outputs":[]}"#, "outputs", "1.40"),
         ] {
             let minor: u16 = min[2..].parse().unwrap();
-            let e = build_query(&opts(json), v(minor - 1), None).unwrap_err();
+            let e = build_query(&opts(json), v(minor - 1), None, Builder::Classic, None).unwrap_err();
             assert_eq!(e.status, Status::Unsupported, "{json}");
             assert!(e.message.contains(key) && e.message.contains(min), "{json}: {}", e.message);
-            assert!(build_query(&opts(json), v(minor), None).is_ok(), "{json}");
+            assert!(build_query(&opts(json), v(minor), None, Builder::Classic, None).is_ok(), "{json}");
         }
-        let e = build_query(&opts("{}"), v(16), Some("other/Dockerfile")).unwrap_err();
+        let e = build_query(&opts("{}"), v(16), Some("other/Dockerfile"), Builder::Classic, None).unwrap_err();
         assert!(e.message.contains("dockerfile") && e.message.contains("1.17"), "{}", e.message);
         // Defaults never need a newer version.
-        assert!(build_query(&opts(r#"{"pull":false,"squash":false,"no_cache":false}"#), v(12), Some("Dockerfile")).is_ok());
+        assert!(build_query(&opts(r#"{"pull":false,"squash":false,"no_cache":false}"#), v(12), Some("Dockerfile"), Builder::Classic, None).is_ok());
     }
 }

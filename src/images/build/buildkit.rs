@@ -1,0 +1,151 @@
+//! Which builder runs a build, and what changes when it is BuildKit (`POST /build?version=2`,
+//! the context uploaded as a tar, no session).
+//!
+//! - The builder: `"version": "1"` classic, `"2"` BuildKit, `"auto"` (the default) BuildKit
+//!   where the daemon's `/_ping` says `Builder-Version: 2` — Engine 23+ on Linux, or 20.10 with
+//!   `"features": {"buildkit": true}` — as the docker CLI decides. BuildKit needs API 1.38 and a
+//!   Linux daemon (Windows daemons have only the classic builder).
+//! - Options BuildKit would silently ignore are refused, never dropped: the classic builder's
+//!   resource limits (`memory`, `memswap`, `cpu_*`, `cpuset_*`, `cgroup_parent`), `rm: false`
+//!   (BuildKit makes no intermediate containers to keep), a non-default `isolation`;
+//!   `shm_size` and `ulimits` reach BuildKit only from API 1.42 (Engine 23); `network_mode`
+//!   other than `host`, `none` or `default` is refused by the daemon itself. Without a session
+//!   BuildKit pulls anonymously and exports only images, so `auth_configs` and `outputs` other
+//!   than `moby`/`image`/`cacheonly` are refused too.
+//! - A BuildKit build has an ID (`buildid`); when the caller stops it (or a time limit does)
+//!   the library asks the daemon to cancel it (`POST /build/cancel`), so no build is left
+//!   running there.
+
+use std::time::Duration;
+
+use super::options::{builder_of, BuildOptions, Builder};
+use crate::client::{ApiVersion, Body, Call, Client, Query};
+use crate::error::{Error, Result, Status};
+
+/// First API version with BuildKit builds (Engine 18.06).
+pub const BUILDKIT_MIN: ApiVersion = ApiVersion::new(1, 38);
+/// First API version whose BuildKit reads `shmsize` and `ulimits` (Engine 23.0).
+pub const BUILDKIT_LIMITS_MIN: ApiVersion = ApiVersion::new(1, 42);
+/// First API version with the `buildid` parameter.
+pub const BUILD_ID_MIN: ApiVersion = ApiVersion::new(1, 33);
+
+/// The builder this build runs on: `Classic` or `BuildKit`, never `Auto`.
+pub fn choose(client: &Client, opts: &BuildOptions) -> Result<Builder> {
+    let limits = opts.inactivity_timeout_ms.map(Duration::from_millis);
+    match builder_of(opts.version.as_ref())? {
+        Builder::Classic => Ok(Builder::Classic),
+        Builder::Auto => {
+            let have = client.api_version()?;
+            if have < BUILDKIT_MIN {
+                return Ok(Builder::Classic);
+            }
+            let daemon = client.daemon_traits(None, limits)?;
+            Ok(match daemon.builder_version.as_deref() {
+                Some("2") => Builder::BuildKit,
+                _ => Builder::Classic,
+            })
+        }
+        Builder::BuildKit => {
+            client.require("build option \"version\" \"2\" (BuildKit)", BUILDKIT_MIN)?;
+            let daemon = client.daemon_traits(None, limits)?;
+            if daemon.os_type.as_deref().is_some_and(|os| os.eq_ignore_ascii_case("windows")) {
+                return Err(unsupported(
+                    "build option \"version\" \"2\": BuildKit runs only on Linux daemons; this one runs windows",
+                ));
+            }
+            Ok(Builder::BuildKit)
+        }
+    }
+}
+
+fn unsupported(message: impl Into<String>) -> Error {
+    Error::new(Status::Unsupported, message)
+}
+
+/// Refuses what BuildKit would not honour (see the module documentation); `builder` is the
+/// chosen one. Options only BuildKit reads are refused for the classic builder.
+pub fn check_options(client: &Client, opts: &BuildOptions, builder: Builder) -> Result<()> {
+    if builder != Builder::BuildKit {
+        if opts.build_id.is_some() {
+            return Err(unsupported(
+                "build option \"build_id\" names a BuildKit build; this build runs on the classic builder \
+                 (give \"version\": \"2\")",
+            ));
+        }
+        return Ok(());
+    }
+    let refuse = |key: &str, why: &str| Err(unsupported(format!("build option \"{key}\" {why} with BuildKit (\"version\": \"2\")")));
+    for (key, given) in [
+        ("memory", opts.memory.is_some()),
+        ("memswap", opts.memswap.is_some()),
+        ("cpu_shares", opts.cpu_shares.is_some()),
+        ("cpuset_cpus", opts.cpuset_cpus.is_some()),
+        ("cpuset_mems", opts.cpuset_mems.is_some()),
+        ("cpu_period", opts.cpu_period.is_some()),
+        ("cpu_quota", opts.cpu_quota.is_some()),
+        ("cgroup_parent", opts.cgroup_parent.is_some()),
+    ] {
+        if given {
+            return refuse(key, "is a classic-builder limit that BuildKit ignores; it cannot be applied");
+        }
+    }
+    if opts.rm == Some(false) {
+        return refuse("rm", "false keeps intermediate containers; BuildKit makes none, so it cannot be honoured");
+    }
+    if opts.isolation.as_deref().is_some_and(|i| !i.eq_ignore_ascii_case("default")) {
+        return refuse("isolation", "is ignored");
+    }
+    if let Some(mode) = opts.network_mode.as_deref()
+        && !["host", "none", "default"].contains(&mode)
+    {
+        return Err(unsupported(format!(
+            "build option \"network_mode\" \"{}\" is not supported by BuildKit, which takes \"host\", \"none\" or \"default\"",
+            mode.escape_debug()
+        )));
+    }
+    if opts.shm_size.is_some() {
+        client.require("build option \"shm_size\" with BuildKit", BUILDKIT_LIMITS_MIN)?;
+    }
+    if opts.ulimits.is_some() {
+        client.require("build option \"ulimits\" with BuildKit", BUILDKIT_LIMITS_MIN)?;
+    }
+    if opts.auth_configs.is_some() {
+        return refuse(
+            "auth_configs",
+            "cannot be used: without a session the daemon pulls base images anonymously",
+        );
+    }
+    if opts.aggregate {
+        return refuse("aggregate", "does not apply: BuildKit reports its own counters (\"type\": \"status\" events)");
+    }
+    if let Some(outputs) = &opts.outputs {
+        if outputs.len() > 1 {
+            return refuse("outputs", "takes one output");
+        }
+        for o in outputs {
+            let kind = o.get("Type").or_else(|| o.get("type")).and_then(|t| t.as_str()).unwrap_or("");
+            if !["moby", "image", "cacheonly"].contains(&kind.to_ascii_lowercase().as_str()) {
+                return Err(unsupported(format!(
+                    "build option \"outputs\": type \"{}\" sends files to the client, which needs a BuildKit session; \
+                     without one only \"moby\", \"image\" and \"cacheonly\" work",
+                    kind.escape_debug()
+                )));
+            }
+        }
+    }
+    if opts.build_id.is_some() {
+        client.require("build option \"build_id\"", BUILD_ID_MIN)?;
+    }
+    Ok(())
+}
+
+/// Asks the daemon to stop the BuildKit build `id` (it answers 200 even for an unknown one).
+/// Best effort: the build is also cancelled when its connection closes.
+pub fn cancel(client: &Client, id: &str) {
+    let mut q = Query::new();
+    q.push("id", id);
+    let call = Call::post("/build/cancel").query(q).limits(Some(10_000), Some(10_000));
+    if let Ok(r) = client.send(&call, Body::Empty) {
+        r.discard();
+    }
+}
