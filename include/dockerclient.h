@@ -24,6 +24,12 @@
 #include <stdint.h>
 
 /**
+ * A cancel token: triggered from any thread, it stops the calls made with it (they return
+ * DC_CANCELLED). Free it with dc_cancel_free().
+ */
+typedef struct dc_cancel dc_cancel;
+
+/**
  * A connection to one Docker daemon. Thread-safe: one handle may serve many threads at once.
  */
 typedef struct dc_client dc_client;
@@ -204,6 +210,53 @@ const char *dc_error_json(const dc_error *err);
  * Frees an error. NULL is allowed.
  */
 void dc_error_free(dc_error *err);
+
+/**
+ * Creates a cancel token. *out_cancel receives it; free it with dc_cancel_free().
+ *
+ * Name it in a call's options as "cancel": dc_cancel_id(token) (every function that takes
+ * options_json accepts the key), or bind it to a client with dc_client_with_cancel(). One token
+ * may serve several calls, on several threads; once triggered it stays triggered (make a new
+ * one for the next calls).
+ *
+ * Statuses: DC_INVALID_ARGUMENT (out_cancel is NULL).
+ */
+dc_status dc_cancel_new(dc_cancel **out_cancel, dc_error **err);
+
+/**
+ * The token's number, for the "cancel" option (never 0; 0 for a NULL token).
+ */
+uint64_t dc_cancel_id(const dc_cancel *cancel);
+
+/**
+ * Triggers the token: every call made with it returns DC_CANCELLED as soon as it can (a call
+ * blocked on a silent daemon within moments: its connection is shut down), and calls started
+ * with it later fail at once. Other calls on the same client go on. What a cancelled call had
+ * open is closed: its connection, a BuildKit build on the daemon, a half-written file of
+ * "output_path". Thread-safe: call it from any thread, any number of times (it is not
+ * async-signal-safe: from a signal handler, set a flag and trigger from a thread). NULL is
+ * allowed.
+ */
+void dc_cancel_trigger(const dc_cancel *cancel);
+
+/**
+ * 1 when the token was triggered, 0 otherwise (and for NULL).
+ */
+int32_t dc_cancel_triggered(const dc_cancel *cancel);
+
+/**
+ * Frees a token. Calls still running with it keep it alive until they end (triggering it
+ * needs the handle: trigger before freeing); its number stops being valid for "cancel".
+ * NULL is allowed.
+ */
+void dc_cancel_free(dc_cancel *cancel);
+
+/**
+ * A client handle sharing `client`'s connections whose every call obeys `cancel` (also the
+ * calls that take no options, such as dc_system_info). Free it with dc_client_free(); freeing
+ * it leaves `client` open. Statuses: DC_INVALID_ARGUMENT (a NULL pointer).
+ */
+dc_status dc_client_with_cancel(const dc_client *client, const dc_cancel *cancel, dc_client **out_client, dc_error **err);
 
 /**
  * Pings the daemon (HEAD /_ping, GET if HEAD is refused). *out_json receives
@@ -610,20 +663,32 @@ dc_status dc_image_load(const dc_client *client, const char *options_json, dc_re
 dc_status dc_image_import(const dc_client *client, const char *options_json, dc_read_cb read_cb, void *read_userdata, dc_write_cb progress_cb, void *progress_userdata, char **out_json, dc_error **err);
 
 /**
- * Builds an image (`docker build` with the classic builder, as `DOCKER_BUILDKIT=0` runs it).
+ * Builds an image (`docker build`), with BuildKit or the classic builder.
+ *
+ * The builder ("version"): "2" is BuildKit, "1" the classic builder (as `DOCKER_BUILDKIT=0`
+ * runs it), "auto" (the default) BuildKit where the daemon's /_ping says it is its default
+ * builder (Engine 23+ on Linux; Engine 20.10 with "features": {"buildkit": true}), else
+ * classic: the choice the docker CLI makes. BuildKit needs API 1.38 and a Linux daemon
+ * (DC_UNSUPPORTED otherwise, before anything is sent). It runs Dockerfiles the classic
+ * builder cannot (`RUN --mount=type=cache|bind|tmpfs`, `COPY --chmod`, stages built only when
+ * needed). Without a session (this call opens none) it pulls base images anonymously and
+ * exports only images.
  *
  * The build context is exactly one of:
  * - "context_dir": a directory the library sends. It is tarred while it is sent (a producer
  *   thread and a pipe: memory stays bounded whatever the size), exactly as the docker CLI
- *   sends it: paths relative to the directory, uid/gid 0, permission bits and mtimes kept,
+ *   sends it (for both builders: BuildKit applies no `.dockerignore` to an uploaded context,
+ *   so the library does): paths relative to the directory, uid/gid 0, permission bits and mtimes kept,
  *   directories included, symlinks stored (never followed), hard links as links, sockets and
  *   devices skipped; a file that cannot be read fails the build with an error naming it.
  *   Its `.dockerignore` applies with the CLI's rules (a UTF-8 BOM ignored, `#` comments in the
  *   first column, blank lines skipped, patterns trimmed and cleaned, anchored at the context
  *   root, `*` `?` `[a-z]` `[^a-z]` `\` and `**`, a matching directory excludes its contents,
  *   `!pattern` re-includes and the last matching pattern decides); excluded directories no
- *   `!` pattern can re-enter are not even walked. The Dockerfile and `.dockerignore` are
- *   always sent.
+ *   `!` pattern can re-enter are not even walked. The Dockerfile is always sent, and so is
+ *   `.dockerignore` for the classic builder (which drops both when the patterns list them);
+ *   BuildKit reads the tar as it is, so there `.dockerignore` is sent only where its own
+ *   patterns keep it, and a Dockerfile the patterns exclude is still visible to `COPY .`.
  * - `context_read_cb`: a tar archive (plain, or gzip/bzip2/xz compressed) the caller supplies;
  *   `context_read_cb` fills at most `cap` bytes of `buf` and returns how many, 0 at the end, or
  *   < 0 on error (the build then returns DC_CANCELLED; returning more than `cap` is
@@ -638,7 +703,8 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * - "dockerfile": string, the Dockerfile (default "Dockerfile"). With "context_dir": relative
  *   to the context directory, or absolute; a Dockerfile outside the context is added to the
  *   sent context under a generated name (".dockerfile.<random hex>", listed in the sent
- *   `.dockerignore` so `COPY .` does not pick it up), as the CLI does. With a read callback or
+ *   `.dockerignore` so `COPY .` does not pick it up, as the CLI does; with BuildKit, which
+ *   applies no `.dockerignore` to an upload, `COPY .` does see it). With a read callback or
  *   "remote": a path inside that context. A non-default name needs API 1.17.
  * - "dockerfile_content": string, the Dockerfile's text, added to the sent context like an
  *   outside Dockerfile (needs "context_dir"; not with "dockerfile").
@@ -649,22 +715,27 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * - "target": string, the stage of a multi-stage Dockerfile to build (API 1.29).
  * - "platform": "os[/arch[/variant]]" (API 1.32).
  * - "network_mode": string, the network of RUN steps: "bridge", "host", "none",
- *   "container:<name|id>" or a network name (API 1.25).
+ *   "container:<name|id>" or a network name (API 1.25); BuildKit takes only "host", "none"
+ *   and "default".
  * - "extra_hosts": array of "host:ip" ("host=ip" is accepted) added to /etc/hosts (API 1.28).
  * - "cache_from": array of image names used as cache sources (API 1.25).
  * - "pull": bool, pull the base images even if present (API 1.16).
  * - "no_cache": bool, do not use the build cache.
  * - "quiet": bool, the daemon sends no progress, only the image ID.
  * - "rm": bool, remove intermediate containers after a successful build (default true).
- * - "force_rm": bool, always remove intermediate containers.
+ *   BuildKit makes none: "rm": false is refused there (DC_UNSUPPORTED).
+ * - "force_rm": bool, always remove intermediate containers (BuildKit: nothing to remove).
  * - "memory", "memswap": integers, bytes (memory must not be negative; memswap -1 = unlimited
  *   swap) (API 1.18).
  * - "cpu_shares": integer (API 1.18); "cpuset_cpus": string such as "0-3" (API 1.18);
  *   "cpuset_mems": string (API 1.19); "cpu_period", "cpu_quota": integers, microseconds
  *   (API 1.19).
- * - "shm_size": integer, bytes of /dev/shm (not negative) (API 1.22).
- * - "ulimits": array of {"name": "nofile", "soft": 1024, "hard": 2048} (API 1.20).
+ * - "shm_size": integer, bytes of /dev/shm (not negative) (API 1.22; with BuildKit 1.42).
+ * - "ulimits": array of {"name": "nofile", "soft": 1024, "hard": 2048} (API 1.20; with
+ *   BuildKit 1.42).
  * - "cgroup_parent": string (API 1.19).
+ *   The classic builder's resource limits (memory, memswap, cpu_*, cpuset_*, cgroup_parent)
+ *   are ignored by BuildKit: refused with DC_UNSUPPORTED there, never dropped.
  * - "isolation": string, "default", "process" or "hyperv"; anything but "default" only on
  *   Windows daemons, refused with DC_UNSUPPORTED on others (API 1.22).
  * - "security_opt": array of strings; Windows daemons only (credential specs): refused with
@@ -672,18 +743,45 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * - "squash": bool, squash the new layers into one; needs a daemon with experimental features,
  *   refused with DC_UNSUPPORTED otherwise (API 1.25).
  * - "outputs": array of BuildKit output objects ({"Type": "moby", "Attrs": {…}}), passed
- *   through (API 1.40).
- * - "version": "1" (the classic builder, the default). "2" (BuildKit) is refused with
- *   DC_UNSUPPORTED: only the classic builder protocol is spoken.
- * - "auth_configs": object mapping a registry ("registry.example.com",
+ *   through (API 1.40). With BuildKit and no session, one output of type "moby", "image" or
+ *   "cacheonly" (files sent to the client need a session: DC_UNSUPPORTED).
+ * - "version": "1", "2" or "auto" (the default): the builder, see above.
+ * - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
+ *   stops it (default: a random one). When the callback stops a BuildKit build, or a time
+ *   limit or a broken connection ends the call, the library asks the daemon to cancel it, so
+ *   no build goes on there.
+ * - "auth_configs" (classic builder; BuildKit without a session pulls anonymously, and refuses
+ *   it): object mapping a registry ("registry.example.com",
  *   "https://index.docker.io/v1/") to credentials {"username", "password", "email",
  *   "serveraddress", "identitytoken", "registrytoken"}, for the images FROM pulls. Sent as
  *   X-Registry-Config, base64url, in the shape the daemon's API version decodes. When absent,
  *   every registry's credentials from the docker config (DOCKER_CONFIG or ~/.docker/config.json,
  *   with its credential helpers) are sent, as the CLI does.
- * - "progress": "json" (default: each daemon message as received, plus "\n", one per call) or
- *   "text" (what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
- *   "Sending build context to Docker daemon  …" line included).
+ * - "progress":
+ *   - "json" (default): classic builder: each daemon message as received, plus "\n", one per
+ *     call. BuildKit: the daemon's protobuf trace decoded into one JSON object per event,
+ *     plus "\n":
+ *     {"type":"vertex","vertex":"sha256:…","number":3,"name":"[2/3] RUN …","state":"started"
+ *      | "done" | "cached" | "error" | "canceled","started":<unix seconds>,"completed":<unix
+ *      seconds or null>,"duration":<seconds or null>,"error":"…" (state "error" only)};
+ *     {"type":"status","vertex":…,"number":3,"id":"sha256:…" | "transferring context:",
+ *      "name":…,"current":<int>,"total":<int, 0 = unknown>,"completed":<bool>};
+ *     {"type":"log","vertex":…,"number":3,"stream":"stdout" | "stderr","text":"…"} (a chunk:
+ *      not always whole lines);
+ *     {"type":"warning","vertex":… or null,"number":… or null,"level":<int>,"short":"…",
+ *      "detail":["…"],"url":"…"};
+ *     {"type":"image","id":"sha256:…"}; {"type":"output","text":"…"} (plain text lines of the
+ *      stream); {"type":"error","message":"…","vertex":…,"number":…,"name":…,
+ *      "last_output":["…"]} (before a failed build returns).
+ *   - "text": classic: what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
+ *     "Sending build context to Docker daemon  …" line included. BuildKit: what
+ *     `docker buildx build --progress=plain` prints ("#3 [2/3] RUN …", "#3 0.212 <output>",
+ *     "#3 CACHED", "#3 DONE 0.4s", "#3 ERROR: …", and the box with the failed step's last
+ *     output), one vertex's lines kept together; each call carries the lines of one update.
+ *   - "raw": the daemon's messages as received, plus "\n" (for BuildKit the
+ *     {"id":"moby.buildkit.trace","aux":"<base64 protobuf>"} messages themselves).
+ * - "aggregate": true adds overall pull progress in "json" mode (classic builder only; BuildKit
+ *   reports its own counters as "status" events and refuses it).
  * - "inactivity_timeout_ms": integer, the longest silence allowed between two reads of the
  *   daemon's answer (0 = none; default: the client's). A long silent RUN step needs it large.
  *
@@ -697,7 +795,9 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *
  * A build error (a RUN step that fails, an unknown instruction, a base image that cannot be
  * pulled) arrives inside the daemon's stream and is returned as a failure with the daemon's
- * message, never as success.
+ * message, never as success. For BuildKit the message goes on with the failed step's name and
+ * its last output lines, as buildx shows them; dc_error_json's "daemon_message" keeps the
+ * daemon's words alone.
  *
  * On success *out_json receives {"id": "sha256:…", "tags": ["app:latest", …],
  * "warnings": ["[Warning] …", …]}: the image ID, the names applied (as the daemon reports them,
@@ -710,8 +810,9 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * or "shm_size", an invalid tag, a context file that cannot be read; also the daemon's own
  * refusal of an option, with its message), DC_NOT_FOUND
  * ("context_dir" or the Dockerfile does not exist; a base image the registry does not have),
- * DC_UNSUPPORTED ("version" "2", an option newer than the daemon, "squash", "security_opt" or
- * "isolation" where the daemon cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
+ * DC_UNSUPPORTED (BuildKit on a daemon without it, an option newer than the daemon, an option
+ * the chosen builder cannot honour, "squash", "security_opt" or "isolation" where the daemon
+ * cannot), DC_UNAUTHORIZED (the registry refused the credentials for a base
  * image), DC_STREAM_ERROR (the build failed: the error carries the daemon's message, e.g.
  * "The command '/bin/sh -c false' returned a non-zero code: 1"), DC_SERVER_ERROR, DC_CANCELLED,
  * DC_TRANSPORT (also: the stream ended without naming the image built), DC_TIMEOUT.

@@ -93,6 +93,19 @@ impl Status {
     }
 }
 
+/// The payload of an `io::Error` that a cancel caused (readers fail with it once their call's
+/// token was triggered, so the failure keeps its class through any I/O layer).
+#[derive(Debug, Clone, Copy)]
+pub struct CancelledIo;
+
+impl fmt::Display for CancelledIo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the call was cancelled")
+    }
+}
+
+impl std::error::Error for CancelledIo {}
+
 /// The crate's error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
@@ -201,8 +214,12 @@ impl Error {
 
     /// An I/O failure while `what` (may be empty) was being done. This is the one place where a
     /// timeout is told from other failures: sockets report an expired timeout as `TimedOut` or
-    /// `WouldBlock` (EAGAIN); anything else is a transport failure.
+    /// `WouldBlock` (EAGAIN); a read the caller's cancel stopped carries [`CancelledIo`];
+    /// anything else is a transport failure.
     pub fn from_io(e: std::io::Error, what: &str) -> Error {
+        if e.get_ref().is_some_and(|inner| inner.is::<CancelledIo>()) {
+            return Error::cancelled("the call was cancelled");
+        }
         let prefix = if what.is_empty() { String::new() } else { format!("{what}: ") };
         match e.kind() {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {

@@ -47,3 +47,4 @@ pub use client::{ApiVersion, Client, ClientOptions, CredentialSource, PingHeader
 pub use error::{Error, Result, Status};
 pub use images::io::{Io, WriteFn};
 pub use stream::ProgressMode;
+pub use transport::CancelToken;

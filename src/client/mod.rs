@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::transport::{Settings, Transport};
+use crate::transport::{CancelToken, Settings, Transport};
 
 /// A connection to one daemon. Cheap to clone; safe to share between threads.
 #[derive(Clone)]
@@ -30,6 +30,8 @@ pub struct Client {
     inner: Arc<Inner>,
     /// Where registry credentials come from when an operation is given none.
     credentials: CredentialSource,
+    /// Stops every call made with this client value (see [`Client::with_cancel`]).
+    cancel: Option<CancelToken>,
 }
 
 /// Where a client finds registry credentials that an operation was not given, as the docker
@@ -101,13 +103,33 @@ impl Client {
                 Some(dir) => CredentialSource::Dir(dir),
                 None => CredentialSource::Environment,
             },
+            cancel: None,
         })
+    }
+
+    /// The same client (sharing its connections) whose calls `token` stops: when it is
+    /// triggered, from any thread, a call in progress returns cancelled within moments, even
+    /// while the daemon is silent (its sockets are shut down), and later calls fail at once.
+    /// Other calls of the client are not affected.
+    pub fn with_cancel(&self, token: CancelToken) -> Client {
+        Client { cancel: Some(token), ..self.clone() }
+    }
+
+    /// The cancel token this client value's calls obey, if any.
+    pub fn cancel_token(&self) -> Option<&CancelToken> {
+        self.cancel.as_ref()
+    }
+
+    /// A copy without the cancel token (for what must run after a cancel: stopping a build on
+    /// the daemon).
+    pub fn without_cancel(&self) -> Client {
+        Client { cancel: None, ..self.clone() }
     }
 
     /// The same client (sharing its connections), taking registry credentials from `config`
     /// instead of the docker config the environment names.
     pub fn with_docker_config(&self, config: crate::auth::DockerConfig) -> Client {
-        Client { inner: self.inner.clone(), credentials: CredentialSource::Given(Arc::new(config)) }
+        Client { credentials: CredentialSource::Given(Arc::new(config)), ..self.clone() }
     }
 
     /// Where this client finds registry credentials an operation was not given.

@@ -115,12 +115,15 @@ impl Client {
         };
         let what = format!("{} {}", call.method, call.path);
         let target = target(call, version);
+        let effective = self.limits(call);
         let request = Request {
             method: call.method,
             target: &target,
             headers: &call.headers,
-            limits: (call.timeout.is_some() || call.inactivity_timeout.is_some()).then(|| self.limits(call)),
+            limits: (call.timeout.is_some() || call.inactivity_timeout.is_some()).then_some(effective),
             what: &what,
+            effective,
+            cancel: self.cancel.as_ref(),
         };
         let version_text = version.map(|v| v.to_string());
         let with_version = |e: Error| match &version_text {

@@ -25,9 +25,18 @@ impl Client {
         };
         let what = format!("{} {}", call.method, call.path);
         let target = target(call, version);
-        let request = Request { method: call.method, target: &target, headers: &call.headers, limits: None, what: &what };
+        let effective = self.limits(call);
+        let request = Request {
+            method: call.method,
+            target: &target,
+            headers: &call.headers,
+            limits: None,
+            what: &what,
+            effective,
+            cancel: self.cancel.as_ref(),
+        };
         let Some(mut response) =
-            self.inner.transport.get_zero_copy(&request, self.limits(call)).map_err(with_version)?
+            self.inner.transport.get_zero_copy(&request, effective).map_err(with_version)?
         else {
             return Ok(None);
         };

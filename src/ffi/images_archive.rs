@@ -8,7 +8,8 @@ use super::client::{client_ref, dc_client};
 use super::error_object::dc_error;
 use super::guard::guard;
 use super::status::dc_status;
-use super::strings::{clear_out, options_arg, set_out};
+use super::cancel::bound;
+use super::strings::{clear_out, options_with_cancel, set_out};
 use crate::images::import::{self, ImportOptions};
 use crate::images::load::{self, LoadOptions};
 use crate::images::save::{self, SaveOptions};
@@ -57,7 +58,8 @@ pub unsafe extern "C" fn dc_image_save(
     guard(err, || {
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let opts: SaveOptions = unsafe { options_arg(options_json, "save options") }?;
+        let (opts, cancel): (SaveOptions, _) = unsafe { options_with_cancel(options_json, "save options") }?;
+        let c = &bound(c, cancel);
         let write = Callbacks { write: write_cb, write_userdata, ..Callbacks::default() };
         with_io(write, |io| save::save(c, &opts, io))
     })
@@ -107,7 +109,8 @@ pub unsafe extern "C" fn dc_image_load(
         clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let opts: LoadOptions = unsafe { options_arg(options_json, "load options") }?;
+        let (opts, cancel): (LoadOptions, _) = unsafe { options_with_cancel(options_json, "load options") }?;
+        let c = &bound(c, cancel);
         let callbacks = Callbacks { read: read_cb, read_userdata, progress: progress_cb, progress_userdata, ..Callbacks::default() };
         let result = with_io(callbacks, |io| load::load(c, &opts, io))?;
         set_out(out_json, result.to_json())
@@ -159,7 +162,8 @@ pub unsafe extern "C" fn dc_image_import(
         clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let opts: ImportOptions = unsafe { options_arg(options_json, "import options") }?;
+        let (opts, cancel): (ImportOptions, _) = unsafe { options_with_cancel(options_json, "import options") }?;
+        let c = &bound(c, cancel);
         let callbacks = Callbacks { read: read_cb, read_userdata, progress: progress_cb, progress_userdata, ..Callbacks::default() };
         let result = with_io(callbacks, |io| import::import(c, &opts, io))?;
         set_out(out_json, result.to_json())

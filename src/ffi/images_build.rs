@@ -8,7 +8,8 @@ use super::client::{client_ref, dc_client};
 use super::error_object::dc_error;
 use super::guard::guard;
 use super::status::dc_status;
-use super::strings::{clear_out, options_arg, set_out};
+use super::cancel::bound;
+use super::strings::{clear_out, options_with_cancel, set_out};
 use crate::images::build::{self, BuildOptions};
 
 /// Builds an image (`docker build`), with BuildKit or the classic builder.
@@ -179,7 +180,8 @@ pub unsafe extern "C" fn dc_image_build(
         clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let opts: BuildOptions = unsafe { options_arg(options_json, "build options") }?;
+        let (opts, cancel): (BuildOptions, _) = unsafe { options_with_cancel(options_json, "build options") }?;
+        let c = &bound(c, cancel);
         let callbacks = Callbacks {
             read: context_read_cb,
             read_userdata,

@@ -10,7 +10,8 @@ use super::client::{client_ref, dc_client};
 use super::error_object::dc_error;
 use super::guard::guard;
 use super::status::dc_status;
-use super::strings::{clear_out, options_arg, req_str, set_out};
+use super::cancel::bound;
+use super::strings::{clear_out, options_with_cancel, req_str, set_out};
 use crate::client::RawJson;
 use crate::error::Result;
 use crate::images::{commit, distribution, history, inspect, list, prune, remove, search, tag};
@@ -27,8 +28,8 @@ fn options_call<T: DeserializeOwned + Default>(
     clear_out(out_json, "out_json")?;
     let c = client_ref(client)?;
     // SAFETY: NULL or a NUL-terminated string from the caller.
-    let opts: T = unsafe { options_arg(options_json, what) }?;
-    set_out(out_json, f(c, &opts)?.into_string())
+    let (opts, cancel): (T, _) = unsafe { options_with_cancel(options_json, what) }?;
+    set_out(out_json, f(&bound(c, cancel), &opts)?.into_string())
 }
 
 /// As [`options_call`], for calls on one image `name`.
@@ -160,8 +161,8 @@ pub unsafe extern "C" fn dc_image_tag(
         // SAFETY: NULL or NUL-terminated strings from the caller.
         let name = unsafe { req_str(name, "image name") }?;
         // SAFETY: as above.
-        let opts: tag::TagOptions = unsafe { options_arg(options_json, "tag options") }?;
-        tag::tag(c, name, &opts)
+        let (opts, cancel): (tag::TagOptions, _) = unsafe { options_with_cancel(options_json, "tag options") }?;
+        tag::tag(&bound(c, cancel), name, &opts)
     })
 }
 

@@ -7,7 +7,8 @@ use super::client::{client_ref, dc_client};
 use super::error_object::dc_error;
 use super::guard::guard;
 use super::status::dc_status;
-use super::strings::{clear_out, options_arg, req_str, set_out};
+use super::cancel::bound;
+use super::strings::{clear_out, options_with_cancel, req_str, set_out};
 use crate::images::pull::{pull, PullOptions};
 use crate::images::push::{push, PushOptions};
 
@@ -63,7 +64,8 @@ pub unsafe extern "C" fn dc_image_pull(
         clear_out(out_json, "out_json")?;
         let c = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string from the caller.
-        let opts: PullOptions = unsafe { options_arg(options_json, "pull options") }?;
+        let (opts, cancel): (PullOptions, _) = unsafe { options_with_cancel(options_json, "pull options") }?;
+        let c = &bound(c, cancel);
         let progress = Callbacks { progress: progress_cb, progress_userdata, ..Callbacks::default() };
         let result = with_io(progress, |io| pull(c, &opts, io))?;
         set_out(out_json, result.to_json())
@@ -113,7 +115,8 @@ pub unsafe extern "C" fn dc_image_push(
         // SAFETY: NULL or NUL-terminated strings from the caller.
         let name = unsafe { req_str(name, "image name") }?;
         // SAFETY: as above.
-        let opts: PushOptions = unsafe { options_arg(options_json, "push options") }?;
+        let (opts, cancel): (PushOptions, _) = unsafe { options_with_cancel(options_json, "push options") }?;
+        let c = &bound(c, cancel);
         let progress = Callbacks { progress: progress_cb, progress_userdata, ..Callbacks::default() };
         let result = with_io(progress, |io| push(c, name, &opts, io))?;
         set_out(out_json, result.to_json())

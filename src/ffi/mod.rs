@@ -4,7 +4,7 @@
 //! for an export that does not.
 //!
 //! The `mod` lines are in the header's reading order (cbindgen follows them): conventions
-//! (status codes, callbacks), client, errors, system, images, auth.
+//! (status codes, callbacks), client, errors, cancellation, system, images, auth.
 
 // The functions are for C callers; what they must pass (NULL or valid pointers, NUL-terminated
 // strings, handles not yet freed) is written once in the header's conventions, not per function.
@@ -15,6 +15,7 @@ mod library;
 mod callbacks;
 mod client;
 mod error;
+mod cancel;
 mod system;
 mod images_metadata;
 mod images_transfer;

@@ -46,6 +46,29 @@ pub unsafe fn options_arg<T: serde::de::DeserializeOwned + Default>(p: *const c_
     crate::options::parse(what, json)
 }
 
+/// Reads an options object that may name a cancel token (`"cancel": <number>`, see
+/// `ffi/cancel.rs`): the typed options, and the token.
+///
+/// # Safety
+/// As [`opt_str`].
+pub unsafe fn options_with_cancel<T: serde::de::DeserializeOwned + Default>(
+    p: *const c_char,
+    what: &str,
+) -> Result<(T, Option<crate::transport::CancelToken>)> {
+    // SAFETY: forwarded.
+    let json = unsafe { opt_str(p, what) }?;
+    let Some(text) = json.filter(|t| !t.trim().is_empty()) else {
+        return Ok((T::default(), None));
+    };
+    let mut value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::invalid(format!("{what} are not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(Error::invalid(format!("{what} must be a JSON object, not {}", crate::options::kind_of(&value))));
+    }
+    let cancel = super::cancel::take_cancel(&mut value)?;
+    Ok((crate::options::from_value(what, value)?, cancel))
+}
+
 /// Checks an output pointer and clears what it points to, so it is NULL on failure.
 pub fn clear_out<T>(out: *mut *mut T, what: &str) -> Result<()> {
     if out.is_null() {

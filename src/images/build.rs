@@ -106,7 +106,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
         // The caller stopped, or a time limit or the connection ended the call: the build
         // must not go on in the daemon. A build that failed there has ended already.
         if !matches!(e.status, Status::StreamError | Status::NotFound | Status::Unauthorized | Status::InvalidArgument) {
-            buildkit::cancel(client, id);
+            buildkit::cancel(&client.without_cancel(), id);
         }
     }
     streamed?;

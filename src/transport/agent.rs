@@ -1,6 +1,10 @@
-//! ureq's agent for an endpoint: its configuration, and the connector for Unix sockets.
+//! ureq's agent for an endpoint: its configuration, and connectors that make the library's own
+//! sockets (Unix, TCP; TLS on top).
 
-use super::{unix, Endpoint, Settings};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, RustlsConnector};
+
+use super::{tcp, unix, Endpoint, Settings};
 use crate::error::{Error, Result};
 
 /// Socket buffer sizes: large enough that image archives move in big chunks.
@@ -45,7 +49,9 @@ pub(super) fn build(s: &Settings) -> Result<(ureq::Agent, String)> {
                 return Err(Error::invalid("TLS options given for an http:// endpoint"));
             }
             let host = if host.contains(':') { format!("[{host}]") } else { host.clone() };
-            let agent = ureq::Agent::new_with_config(config.build());
+            // The library's own TCP sockets, with ureq's rustls on top for https.
+            let connector = ().chain(tcp::TcpConnector).chain(RustlsConnector::default());
+            let agent = ureq::Agent::with_parts(config.build(), connector, DefaultResolver::default());
             Ok((agent, format!("{scheme}://{host}:{port}{base_path}")))
         }
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use ureq::http;
 
+use super::CancelToken;
 use crate::error::{Error, Result};
 
 /// Largest answer read whole as text (image lists of thousands of images stay far below it).
@@ -32,12 +33,17 @@ pub struct Request<'a> {
     pub limits: Option<(Option<Duration>, Option<Duration>)>,
     /// What error messages call the request (`GET /images/json`).
     pub what: &'a str,
+    /// The call's effective limits (whole call, inactivity), which also bound sending.
+    pub effective: (Option<Duration>, Option<Duration>),
+    /// Stops the call from another thread.
+    pub cancel: Option<&'a CancelToken>,
 }
 
 /// An answer whose body has not been read yet (any status).
 pub struct Response {
     inner: http::Response<ureq::Body>,
     what: String,
+    cancel: Option<CancelToken>,
 }
 
 impl Response {
@@ -52,7 +58,8 @@ impl Response {
     /// The body as a stream (no size limit: for progress streams and archives).
     pub fn into_reader(self) -> impl Read + Send + 'static {
         let what = self.what;
-        BodyReader { inner: self.inner.into_body().into_with_config().limit(u64::MAX).reader(), what }
+        let cancel = self.cancel;
+        BodyReader { inner: self.inner.into_body().into_with_config().limit(u64::MAX).reader(), what, cancel }
     }
 
     /// The body as text, verbatim (JSON answers are passed through without loss).
@@ -79,19 +86,34 @@ impl Response {
     }
 
     pub(super) fn new(inner: http::Response<ureq::Body>, what: &str) -> Response {
-        Response { inner, what: what.to_string() }
+        Response { inner, what: what.to_string(), cancel: None }
+    }
+
+    pub(super) fn with_cancel(mut self, cancel: Option<CancelToken>) -> Response {
+        self.cancel = cancel;
+        self
     }
 }
 
-/// The body reader, with errors that say which request they belong to.
+/// The body reader, with errors that say which request they belong to; once the call's
+/// token is triggered every read fails as cancelled (a shut-down socket may read as a clean
+/// end, which must not pass for the end of the answer).
 struct BodyReader {
     inner: ureq::BodyReader<'static>,
     what: String,
+    cancel: Option<CancelToken>,
 }
 
 impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.inner.read(buf).map_err(|e| {
+        if self.cancel.as_ref().is_some_and(CancelToken::is_triggered) {
+            return Err(cancelled_io());
+        }
+        let result = self.inner.read(buf);
+        if self.cancel.as_ref().is_some_and(CancelToken::is_triggered) {
+            return Err(cancelled_io());
+        }
+        result.map_err(|e| {
             // ureq reports its own timeouts as I/O errors of another kind; give them the kind
             // that makes them timeouts for `Error::from_io`.
             let text = e.to_string();
@@ -103,6 +125,10 @@ impl Read for BodyReader {
             std::io::Error::new(kind, format!("reading the answer to {}: {text}", self.what))
         })
     }
+}
+
+fn cancelled_io() -> std::io::Error {
+    std::io::Error::other(crate::error::CancelledIo)
 }
 
 /// Maps a ureq error to the crate's classes (timeouts as `Error::from_io` tells them), keeping

@@ -4,19 +4,26 @@
 //! - [`Transport`] (here): one endpoint's connection pool; sends a [`Request`] and returns a
 //!   [`Response`], or a [`ZeroCopyBody`] for answers that should not pass through memory;
 //! - `http`: the request/response types over ureq; `agent`: ureq's configuration;
-//! - `unix`: ureq's transport over a Unix socket; `tls`: CA, certificate and key;
+//! - [`socket`]: the library's sockets (Unix, TCP); `socket_transport`: ureq's transport over
+//!   them; `unix`, `tcp`: their connectors; `tls`: CA, certificate and key;
+//! - [`call_scope`]: the call in progress (cancel token, time limits), for the sockets;
 //! - [`zero_copy`]: the GET on a connection of its own whose body is moved into a file.
 //!
 //! All ureq-specific code lives here (its transport API is outside ureq's semver promise): the
 //! client above composes requests and reads answers through these types only.
 
 mod agent;
+pub mod call_scope;
 mod endpoint;
 mod http;
+pub mod socket;
+mod socket_transport;
+mod tcp;
 mod tls;
 mod unix;
 pub mod zero_copy;
 
+pub use call_scope::CancelToken;
 pub use endpoint::{Endpoint, DEFAULT_HOST};
 pub use http::{Body, Request, Response};
 pub use tls::TlsFiles;
@@ -65,6 +72,19 @@ impl Transport {
     /// Sends a request and returns the answer, whatever its status; failures to connect, send
     /// or receive the head are errors naming the endpoint.
     pub fn send(&self, req: &Request, body: Body) -> Result<Response> {
+        let scope = call_scope::CallScope::new(req.cancel.cloned(), req.effective.0, req.effective.1);
+        let cancel = req.cancel.cloned();
+        let result = call_scope::within(scope, || self.send_in_scope(req, body));
+        match (&cancel, result) {
+            (Some(token), Err(_)) if token.is_triggered() => Err(Error::cancelled("the call was cancelled")),
+            (_, result) => result.map(|r| r.with_cancel(cancel)),
+        }
+    }
+
+    fn send_in_scope(&self, req: &Request, body: Body) -> Result<Response> {
+        if req.cancel.is_some_and(CancelToken::is_triggered) {
+            return Err(Error::cancelled("the call was cancelled before it started"));
+        }
         let url = format!("{}{}", self.base_url, req.target);
         let mut builder = ureq::http::Request::builder().method(req.method).uri(&url);
         for (name, value) in req.headers {
@@ -121,9 +141,15 @@ impl Transport {
         if req.method != "GET" {
             return Err(Error::invalid(format!("a zero-copy request must be a GET, not {}", req.method)));
         }
-        target
-            .get(req.target, req.headers, Limits::starting_now(limits.0, limits.1))
-            .map(Some)
-            .map_err(|e| Error::from_io(e, req.what).at(&self.endpoint_text))
+        let scope = call_scope::CallScope::new(req.cancel.cloned(), limits.0, limits.1);
+        let cancel = req.cancel.cloned();
+        let result = call_scope::within(scope, || {
+            target.get(req.target, req.headers, Limits::starting_now(limits.0, limits.1), cancel.clone())
+        });
+        match result {
+            Ok(r) => Ok(Some(r)),
+            Err(_) if cancel.as_ref().is_some_and(CancelToken::is_triggered) => Err(Error::cancelled("the call was cancelled")),
+            Err(e) => Err(Error::from_io(e, req.what).at(&self.endpoint_text)),
+        }
     }
 }

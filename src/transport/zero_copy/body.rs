@@ -15,7 +15,11 @@ use std::time::Duration;
 
 #[cfg(dc_linux)]
 use super::pipe::Pipe;
-use super::socket::{timeout_named, Limits, Stream};
+use std::sync::Arc;
+
+use super::limits::{timeout_named, Limits};
+use crate::transport::call_scope::CancelToken;
+use crate::transport::socket::SharedSocket;
 
 /// How many bytes a framing read asks for while the framing's length is not known: a chunk's
 /// trailing CRLF and next size line fit, while little of the data that follows is copied along.
@@ -67,7 +71,10 @@ pub enum MoveError {
 }
 
 pub struct ZeroCopyBody {
-    stream: Stream,
+    stream: Arc<SharedSocket>,
+    /// Once triggered, every read and move fails as cancelled (the shut-down socket may read as
+    /// a clean end, which must not pass for the end of the answer).
+    cancel: Option<CancelToken>,
     /// Bytes read from the socket and not consumed yet: `buf[pos..end]`.
     buf: Vec<u8>,
     pos: usize,
@@ -89,7 +96,7 @@ pub struct ZeroCopyBody {
 
 impl ZeroCopyBody {
     pub(super) fn new(
-        stream: Stream,
+        stream: Arc<SharedSocket>,
         mut buf: Vec<u8>,
         buffered: usize,
         framing: Framing,
@@ -114,6 +121,19 @@ impl ZeroCopyBody {
             framing_guess: CONTROL_READ,
             copied: 0,
             endpoint_text,
+            cancel: None,
+        }
+    }
+
+    pub(super) fn with_cancel(mut self, cancel: Option<CancelToken>) -> ZeroCopyBody {
+        self.cancel = cancel;
+        self
+    }
+
+    fn check_cancel(&self) -> io::Result<()> {
+        match &self.cancel {
+            Some(t) if t.is_triggered() => Err(io::Error::other(crate::error::CancelledIo)),
+            _ => Ok(()),
         }
     }
 
@@ -126,6 +146,7 @@ impl ZeroCopyBody {
     /// When it returns, every byte it counted has reached `out`.
     #[cfg(dc_linux)]
     pub fn move_to(&mut self, out: RawFd, max: u64) -> Result<u64, MoveError> {
+        self.check_cancel().map_err(MoveError::Input)?;
         let mut pipe = match self.pipe.take() {
             Some(p) => p,
             None => Pipe::new().map_err(MoveError::Output)?,
@@ -279,6 +300,7 @@ impl ZeroCopyBody {
 
     /// Appends up to `want` bytes from the socket to the buffer; returns how many (0 = EOF).
     fn fill(&mut self, want: usize) -> io::Result<usize> {
+        self.check_cancel()?;
         if self.pos == self.end {
             self.pos = 0;
             self.end = 0;
@@ -313,6 +335,7 @@ impl ZeroCopyBody {
 
     /// The socket reached EOF: the end of an until-close body, or a body cut short.
     fn end_of_stream(&mut self) -> io::Result<()> {
+        self.check_cancel()?;
         if self.framing == Framing::UntilClose {
             self.framing = Framing::Done;
             Ok(())
@@ -334,6 +357,7 @@ impl ZeroCopyBody {
 
 impl Read for ZeroCopyBody {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.check_cancel()?;
         if out.is_empty() {
             return Ok(0);
         }
@@ -397,7 +421,7 @@ mod tests {
                 }
             }
         });
-        ZeroCopyBody::new(Stream::Unix(ours), vec![0; 1024], 0, framing, Limits::default(), String::new())
+        ZeroCopyBody::new(SharedSocket::new(crate::transport::socket::Socket::Unix(ours)), vec![0; 1024], 0, framing, Limits::default(), String::new())
     }
 
     fn chunked(parts: &[&[u8]]) -> Vec<u8> {
@@ -532,11 +556,11 @@ mod tests {
     fn a_silent_daemon_times_out() {
         let (ours, _theirs) = UnixStream::pair().unwrap();
         let limits = Limits { deadline: None, inactivity: Some(Duration::from_millis(50)) };
-        let mut b = ZeroCopyBody::new(Stream::Unix(ours), vec![0; 64], 0, Framing::chunked(), limits, String::new());
+        let mut b = ZeroCopyBody::new(SharedSocket::new(crate::transport::socket::Socket::Unix(ours)), vec![0; 64], 0, Framing::chunked(), limits, String::new());
         let e = read_all(&mut b).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
         let (ours, _theirs) = UnixStream::pair().unwrap();
-        let mut b = ZeroCopyBody::new(Stream::Unix(ours), vec![0; 64], 0, Framing::Length(10), limits, String::new());
+        let mut b = ZeroCopyBody::new(SharedSocket::new(crate::transport::socket::Socket::Unix(ours)), vec![0; 64], 0, Framing::Length(10), limits, String::new());
         match move_all(&mut b, u64::MAX) {
             Err(MoveError::Input(e)) => assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}"),
             other => panic!("{:?}", other.map(|v| v.len())),

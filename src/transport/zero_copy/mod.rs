@@ -4,9 +4,10 @@
 //! ureq reads every body into its own buffer and copies it out again, and the kernel copies it
 //! into that buffer: for a multi-gigabyte `docker save` written to a file or device that is
 //! most of the client's CPU time. This path speaks just enough HTTP/1.1 for one GET
-//! ([`request`]) over Unix sockets and plain TCP ([`socket`]), decodes the body's framing
+//! ([`request`]) over Unix sockets and plain TCP, within time [`limits`], decodes the body's framing
 //! itself ([`body`]) and, on Linux, moves the data with splice(2) through a pipe of its own
-//! ([`pipe`]); the portable path copies through a buffer. TLS endpoints have no such path (the
+//! (`pipe`); the portable path copies through a buffer. Its socket is one of the library's
+//! own ([`crate::transport::socket`]), so a cancel reaches it. TLS endpoints have no such path (the
 //! bytes must be decrypted here) and keep using ureq.
 //!
 //! The one capability offered upward is [`ZeroCopyBody::drain_into`]: move the whole body into
@@ -16,12 +17,12 @@
 mod body;
 #[cfg(dc_linux)]
 mod pipe;
+mod limits;
 mod request;
-mod socket;
 
 pub use body::ZeroCopyBody;
 pub use request::{ZeroCopyResponse, ZeroCopyTarget};
-pub use socket::Limits;
+pub use limits::Limits;
 
 use std::fs::File;
 use std::io::{Read, Write};

@@ -44,7 +44,7 @@ impl Pipe {
     /// Moves up to `max` bytes from the socket into the pipe, waiting for the socket (and for
     /// room in the pipe); 0 = the socket is at EOF.
     pub(super) fn splice_from(&mut self, socket: RawFd, max: usize) -> io::Result<usize> {
-        self.splice_in(socket, max, 0).map_err(super::socket::timeout_named)
+        self.splice_in(socket, max, 0).map_err(super::limits::timeout_named)
     }
 
     /// The same without waiting, neither for the socket nor for the pipe; None = it would have

@@ -4,10 +4,14 @@
 
 use std::io;
 
-use super::body::{Framing, ZeroCopyBody};
-use super::socket::{Limits, Stream};
+use std::net::ToSocketAddrs;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use super::body::{Framing, ZeroCopyBody};
+use super::limits::Limits;
+use crate::transport::call_scope::{self, CancelToken};
+use crate::transport::socket::{SharedSocket, Socket};
 use crate::transport::Endpoint;
 
 /// The longest response head accepted (status line and headers).
@@ -64,8 +68,11 @@ impl ZeroCopyTarget {
         path_and_query: &str,
         headers: &[(&'static str, String)],
         limits: Limits,
+        cancel: Option<CancelToken>,
     ) -> io::Result<ZeroCopyResponse> {
-        let stream = self.connect(limits)?;
+        let stream = SharedSocket::new(self.connect(limits)?);
+        // A cancel of this call shuts the socket down (see call_scope).
+        call_scope::claim(&stream);
         let mut head = format!(
             "GET {}{} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\nAccept: */*\r\nConnection: close\r\n",
             self.base_path, path_and_query, self.host_header, self.user_agent
@@ -76,7 +83,7 @@ impl ZeroCopyTarget {
         head.push_str("\r\n");
         stream.set_write_timeout(limits.next_wait()?)?;
         stream.send_all(head.as_bytes())?;
-        read_head(stream, limits, &self.endpoint_text)
+        read_head(stream, limits, &self.endpoint_text, cancel)
     }
 
     /// The endpoint as error messages name it.
@@ -84,16 +91,30 @@ impl ZeroCopyTarget {
         &self.endpoint_text
     }
 
-    fn connect(&self, limits: Limits) -> io::Result<Stream> {
+    fn connect(&self, limits: Limits) -> io::Result<Socket> {
         match &self.dial {
-            Dial::Unix(path) => Stream::connect_unix(path),
-            Dial::Tcp(host, port) => Stream::connect_tcp(host, *port, limits),
+            Dial::Unix(path) => Socket::connect_unix(path),
+            Dial::Tcp(host, port) => {
+                let mut last = None;
+                for addr in (host.as_str(), *port).to_socket_addrs()? {
+                    match Socket::connect_tcp(&addr, limits.next_wait()?) {
+                        Ok(s) => return Ok(s),
+                        Err(e) => last = Some(e),
+                    }
+                }
+                Err(last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"))))
+            }
         }
     }
 }
 
 /// Reads the status line and headers; bytes after them stay buffered as the body's start.
-fn read_head(stream: Stream, limits: Limits, endpoint_text: &str) -> io::Result<ZeroCopyResponse> {
+fn read_head(
+    stream: Arc<SharedSocket>,
+    limits: Limits,
+    endpoint_text: &str,
+    cancel: Option<CancelToken>,
+) -> io::Result<ZeroCopyResponse> {
     let mut buf = vec![0u8; MAX_HEAD];
     let mut end = 0;
     let head_len = loop {
@@ -139,7 +160,7 @@ fn read_head(stream: Stream, limits: Limits, endpoint_text: &str) -> io::Result<
         (false, None) => Framing::UntilClose,
     };
     buf.copy_within(head_len..end, 0);
-    let body = ZeroCopyBody::new(stream, buf, end - head_len, framing, limits, endpoint_text.to_string());
+    let body = ZeroCopyBody::new(stream, buf, end - head_len, framing, limits, endpoint_text.to_string()).with_cancel(cancel);
     Ok(ZeroCopyResponse { status, body })
 }
 

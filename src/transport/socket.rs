@@ -1,0 +1,126 @@
+//! The sockets the library speaks over, Unix and TCP, with what every use of them needs:
+//! timeouts, sends that never raise SIGPIPE, and a shutdown another thread can trigger (a
+//! cancel) that stops exactly the call the socket is serving.
+//!
+//! Every connection the library makes is one of these, whether ureq drives it (pooled
+//! requests, through `socket_transport`) or the library itself (zero-copy answers), so a
+//! cancel token can reach any of them (see [`super::call_scope`]).
+
+use std::io::{self, Read};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A connected socket.
+#[derive(Debug)]
+pub enum Socket {
+    Unix(UnixStream),
+    Tcp(TcpStream),
+}
+
+impl Socket {
+    /// Connects to a Unix socket; the error names the path.
+    pub fn connect_unix(path: &Path) -> io::Result<Socket> {
+        let s = UnixStream::connect(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot connect to {}: {e}", path.display())))?;
+        crate::platform::socket::prepare(s.as_raw_fd())?;
+        Ok(Socket::Unix(s))
+    }
+
+    /// Connects to one TCP address within `timeout` (`None` = the system's).
+    pub fn connect_tcp(addr: &SocketAddr, timeout: Option<Duration>) -> io::Result<Socket> {
+        let s = match timeout {
+            Some(t) => TcpStream::connect_timeout(addr, t.max(Duration::from_millis(1)))?,
+            None => TcpStream::connect(addr)?,
+        };
+        crate::platform::socket::prepare(s.as_raw_fd())?;
+        s.set_nodelay(true)?;
+        Ok(Socket::Tcp(s))
+    }
+
+    pub fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
+        match self {
+            Socket::Unix(s) => s.set_read_timeout(t),
+            Socket::Tcp(s) => s.set_read_timeout(t),
+        }
+    }
+
+    pub fn set_write_timeout(&self, t: Option<Duration>) -> io::Result<()> {
+        match self {
+            Socket::Unix(s) => s.set_write_timeout(t),
+            Socket::Tcp(s) => s.set_write_timeout(t),
+        }
+    }
+
+    pub fn set_nonblocking(&self, on: bool) -> io::Result<()> {
+        match self {
+            Socket::Unix(s) => s.set_nonblocking(on),
+            Socket::Tcp(s) => s.set_nonblocking(on),
+        }
+    }
+
+    pub fn raw_fd(&self) -> RawFd {
+        match self {
+            Socket::Unix(s) => s.as_raw_fd(),
+            Socket::Tcp(s) => s.as_raw_fd(),
+        }
+    }
+
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Socket::Unix(s) => (&*s).read(buf),
+            Socket::Tcp(s) => (&*s).read(buf),
+        }
+    }
+
+    /// Writes all of `buf`, never raising SIGPIPE.
+    pub fn send_all(&self, buf: &[u8]) -> io::Result<()> {
+        crate::platform::socket::send_all(self.raw_fd(), buf)
+    }
+
+    /// Ends both directions: a read blocked on the socket returns at once.
+    pub fn shutdown(&self) {
+        let _ = match self {
+            Socket::Unix(s) => s.shutdown(Shutdown::Both),
+            Socket::Tcp(s) => s.shutdown(Shutdown::Both),
+        };
+    }
+}
+
+/// A socket shared between the code using it and the cancel token of the call it serves.
+/// `owner` is the call it serves now (a pooled connection serves one call after another): a
+/// cancel shuts it down only while it still serves the cancelled call.
+#[derive(Debug)]
+pub struct SharedSocket {
+    socket: Socket,
+    owner: AtomicU64,
+}
+
+impl SharedSocket {
+    pub fn new(socket: Socket) -> Arc<SharedSocket> {
+        Arc::new(SharedSocket { socket, owner: AtomicU64::new(0) })
+    }
+
+    /// Marks the socket as serving `call`; returns true when it served another one before.
+    pub fn claim(&self, call: u64) -> bool {
+        self.owner.swap(call, Ordering::AcqRel) != call
+    }
+
+    /// Shuts the socket down if it still serves `call`.
+    pub fn shutdown_for(&self, call: u64) {
+        if self.owner.load(Ordering::Acquire) == call {
+            self.socket.shutdown();
+        }
+    }
+}
+
+impl std::ops::Deref for SharedSocket {
+    type Target = Socket;
+    fn deref(&self) -> &Socket {
+        &self.socket
+    }
+}
