@@ -108,6 +108,7 @@ impl Client {
     /// Sends a call; a 2xx answer is returned unread, anything else becomes an [`Error`]
     /// carrying the daemon's message.
     pub fn send(&self, call: &Call, body: Body) -> Result<Response> {
+        check_header_sizes(call)?;
         let version = if call.versioned {
             Some(self.api_version_within(call.timeout, call.inactivity_timeout)?)
         } else {
@@ -157,6 +158,29 @@ impl Client {
     pub fn send_json(&self, call: &Call, body: Body) -> Result<RawJson> {
         self.send(call, body)?.text().map(RawJson::new)
     }
+}
+
+/// The longest header value sent (bytes). The request head must fit the HTTP layer's output
+/// buffer (128 KiB), and a daemon refuses heads over 1 MiB; credentials that encode to more
+/// than this are a mistake (a key file pasted as a password), reported as such.
+pub(super) const MAX_HEADER_VALUE: usize = 64 * 1024;
+
+/// Refuses a header too large to send, naming the option it came from.
+pub(super) fn check_header_sizes(call: &Call) -> Result<()> {
+    for (name, value) in &call.headers {
+        if value.len() > MAX_HEADER_VALUE {
+            let option = match name.to_ascii_lowercase().as_str() {
+                "x-registry-auth" => "the registry credentials (option \"auth\", or the docker config's)",
+                "x-registry-config" => "the registry credentials (option \"auth_configs\", or the docker config's)",
+                _ => "a header",
+            };
+            return Err(Error::invalid(format!(
+                "{option} encode to {} bytes in {name}; a request header holds at most {MAX_HEADER_VALUE}",
+                value.len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What follows the endpoint's base URL: `/vX.Y`, the path and the query.

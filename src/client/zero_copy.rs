@@ -14,6 +14,7 @@ impl Client {
     /// anything else becomes an [`Error`] carrying the daemon's message. `None` when the
     /// endpoint has no such path (TLS): use [`Client::send`] then.
     pub fn send_zero_copy(&self, call: &Call) -> Result<Option<ZeroCopyBody>> {
+        super::request::check_header_sizes(call)?;
         let version = if call.versioned {
             Some(self.api_version_within(call.timeout, call.inactivity_timeout)?)
         } else {

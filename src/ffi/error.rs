@@ -1,4 +1,5 @@
-//! Reading and freeing a `dc_error`.
+//! Reading and freeing a `dc_error`. Every accessor takes NULL as "no error": status DC_OK,
+//! message "", HTTP status 0, JSON "{}".
 
 use std::ffi::c_char;
 
@@ -7,13 +8,14 @@ use super::guard::guard_value;
 use super::status::dc_status;
 use crate::error::Status;
 
-/// The error's status code (DC_INTERNAL for a NULL error).
+/// The error's status code. A NULL error is no error: DC_OK (so `dc_error_status(err)` can be
+/// read whether or not a call failed).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_error_status(err: *const dc_error) -> dc_status {
     // SAFETY: NULL or a pointer returned by this library.
     guard_value(Status::Internal as dc_status, || match unsafe { err.as_ref() } {
         Some(e) => e.error.status as dc_status,
-        None => Status::Internal as dc_status,
+        None => Status::Ok as dc_status,
     })
 }
 

@@ -1,10 +1,13 @@
 //! Option objects: the JSON a caller passes, parsed into typed structs with errors that name
 //! the offending key.
 
+mod strict;
+
 use serde::de::DeserializeOwned;
 use serde::Deserializer;
 
 use crate::error::{Error, Result};
+use strict::Strict;
 
 /// Parses an options object. `None`, `""` or only whitespace mean all defaults.
 /// Unknown keys and wrong types are errors naming the key (`"all": expected a boolean`).
@@ -25,17 +28,34 @@ pub fn parse<T: DeserializeOwned + Default>(what: &str, json: Option<&str>) -> R
     from_value(what, value)
 }
 
-/// Deserializes a JSON value, naming the path of the first bad key.
+/// Deserializes a JSON value, naming the path of the first bad key. Objects only at every
+/// depth (see [`strict`]); what the error quotes is bounded (a 10 MB key must not make a
+/// 10 MB message).
 pub fn from_value<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = hide_string_values(&e.into_inner().to_string());
+    serde_path_to_error::deserialize::<_, T>(Strict(value)).map_err(|e| {
+        let path = bounded(&e.path().to_string(), MAX_QUOTED);
+        let inner = bounded(&hide_string_values(&e.into_inner().to_string()), MAX_QUOTED);
         if path == "." || path.is_empty() {
             Error::invalid(format!("{what}: {inner}"))
         } else {
             Error::invalid(format!("{what}: \"{path}\": {inner}"))
         }
     })
+}
+
+/// The most of a caller's input an error message quotes (bytes).
+const MAX_QUOTED: usize = 300;
+
+/// `s` cut to at most `max` bytes (at a character boundary), `…` marking the cut.
+pub fn bounded(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..end], s.len())
 }
 
 /// serde quotes the offending value in type errors (`invalid type: string "…", expected …`).
