@@ -183,7 +183,8 @@ void dc_client_free(dc_client *client);
 dc_status dc_client_api_version(const dc_client *client, char **out_version, dc_error **err);
 
 /**
- * The error's status code (DC_INTERNAL for a NULL error).
+ * The error's status code. A NULL error is no error: DC_OK (so `dc_error_status(err)` can be
+ * read whether or not a call failed).
  */
 dc_status dc_error_status(const dc_error *err);
 
@@ -762,17 +763,17 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *     call. BuildKit: the daemon's protobuf trace decoded into one JSON object per event,
  *     plus "\n":
  *     {"type":"vertex","vertex":"sha256:…","number":3,"name":"[2/3] RUN …","state":"started"
- *      | "done" | "cached" | "error" | "canceled","started":<unix seconds>,"completed":<unix
- *      seconds or null>,"duration":<seconds or null>,"error":"…" (state "error" only)};
+ *     | "done" | "cached" | "error" | "canceled","started":<unix seconds>,"completed":<unix
+ *     seconds or null>,"duration":<seconds or null>,"error":"…" (state "error" only)};
  *     {"type":"status","vertex":…,"number":3,"id":"sha256:…" | "transferring context:",
- *      "name":…,"current":<int>,"total":<int, 0 = unknown>,"completed":<bool>};
+ *     "name":…,"current":<int>,"total":<int, 0 = unknown>,"completed":<bool>};
  *     {"type":"log","vertex":…,"number":3,"stream":"stdout" | "stderr","text":"…"} (a chunk:
- *      not always whole lines);
+ *     not always whole lines);
  *     {"type":"warning","vertex":… or null,"number":… or null,"level":<int>,"short":"…",
- *      "detail":["…"],"url":"…"};
+ *     "detail":["…"],"url":"…"};
  *     {"type":"image","id":"sha256:…"}; {"type":"output","text":"…"} (plain text lines of the
- *      stream); {"type":"error","message":"…","vertex":…,"number":…,"name":…,
- *      "last_output":["…"]} (before a failed build returns).
+ *     stream); {"type":"error","message":"…","vertex":…,"number":…,"name":…,
+ *     "last_output":["…"]} (before a failed build returns).
  *   - "text": classic: what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
  *     "Sending build context to Docker daemon  …" line included. BuildKit: what
  *     `docker buildx build --progress=plain` prints ("#3 [2/3] RUN …", "#3 0.212 <output>",

@@ -87,18 +87,26 @@ fn parse_plain(text: &str) -> Plain {
 }
 
 /// The Dockerfile steps (`[stage i/n] …`), without the `[internal]` vertices, which differ
-/// between a session context and an uploaded one, sorted.
+/// between a session context and an uploaded one, as their instructions, sorted and without
+/// repeats: BuildKit runs identical steps of several stages (the same `FROM`) once, under the
+/// label of whichever stage it met first, so the label is not part of the comparison.
 fn steps(vertices: &[String]) -> Vec<String> {
-    let mut s: Vec<String> = vertices.iter().filter(|v| v.starts_with('[') && !v.starts_with("[internal]")).cloned().collect();
+    let mut s: Vec<String> = vertices
+        .iter()
+        .filter(|v| v.starts_with('[') && !v.starts_with("[internal]"))
+        .map(|v| v.split_once("] ").map(|(_, i)| i.to_string()).unwrap_or_else(|| v.clone()))
+        .collect();
     s.sort();
+    s.dedup();
     s
 }
 
 /// Within each stage, the steps in the order they appeared (parallel stages may interleave
-/// differently; one stage's steps never do).
+/// differently; one stage's steps never do). `FROM` steps are left out: shared between stages,
+/// they carry whichever stage's label (see [`steps`]).
 fn per_stage(vertices: &[String]) -> BTreeMap<String, Vec<String>> {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for v in vertices.iter().filter(|v| v.starts_with('[') && !v.starts_with("[internal]")) {
+    for v in vertices.iter().filter(|v| v.starts_with('[') && !v.starts_with("[internal]") && !v.contains("] FROM ")) {
         let stage = v[1..v.find(']').unwrap()].rsplit_once(' ').map(|(s, _)| s.to_string()).unwrap_or_default();
         m.entry(stage).or_default().push(v.clone());
     }
@@ -147,7 +155,7 @@ fn mount_cache_needs_buildkit_and_builds_with_it() {
     assert!(e.message.contains("--mount option requires BuildKit"), "{e}");
 
     let mut images = Images::default();
-    let run = run_build(&bk(s.path()), None);
+    let run = run_build(&BuildOptions { no_cache: Some(true), ..bk(s.path()) }, None);
     images.add(&run.id());
     let r = run.ok();
     assert!(r["id"].as_str().unwrap().starts_with("sha256:"), "{r}");

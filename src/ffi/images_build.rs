@@ -111,17 +111,17 @@ use crate::images::build::{self, BuildOptions};
 ///     call. BuildKit: the daemon's protobuf trace decoded into one JSON object per event,
 ///     plus "\n":
 ///     {"type":"vertex","vertex":"sha256:…","number":3,"name":"[2/3] RUN …","state":"started"
-///      | "done" | "cached" | "error" | "canceled","started":<unix seconds>,"completed":<unix
-///      seconds or null>,"duration":<seconds or null>,"error":"…" (state "error" only)};
+///     | "done" | "cached" | "error" | "canceled","started":<unix seconds>,"completed":<unix
+///     seconds or null>,"duration":<seconds or null>,"error":"…" (state "error" only)};
 ///     {"type":"status","vertex":…,"number":3,"id":"sha256:…" | "transferring context:",
-///      "name":…,"current":<int>,"total":<int, 0 = unknown>,"completed":<bool>};
+///     "name":…,"current":<int>,"total":<int, 0 = unknown>,"completed":<bool>};
 ///     {"type":"log","vertex":…,"number":3,"stream":"stdout" | "stderr","text":"…"} (a chunk:
-///      not always whole lines);
+///     not always whole lines);
 ///     {"type":"warning","vertex":… or null,"number":… or null,"level":<int>,"short":"…",
-///      "detail":["…"],"url":"…"};
+///     "detail":["…"],"url":"…"};
 ///     {"type":"image","id":"sha256:…"}; {"type":"output","text":"…"} (plain text lines of the
-///      stream); {"type":"error","message":"…","vertex":…,"number":…,"name":…,
-///      "last_output":["…"]} (before a failed build returns).
+///     stream); {"type":"error","message":"…","vertex":…,"number":…,"name":…,
+///     "last_output":["…"]} (before a failed build returns).
 ///   - "text": classic: what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
 ///     "Sending build context to Docker daemon  …" line included. BuildKit: what
 ///     `docker buildx build --progress=plain` prints ("#3 [2/3] RUN …", "#3 0.212 <output>",
