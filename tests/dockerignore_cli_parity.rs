@@ -9,10 +9,15 @@
 //! file matches them (the daemon drops those two after reading them; they are always sent).
 //!
 //! Each case also runs through BuildKit (`"version": "2"`), compared with
-//! `DOCKER_BUILDKIT=1 docker build` (which sends the context through its session). One
-//! difference is inherent to an uploaded context: BuildKit reads the Dockerfile from the tar
-//! and applies no `.dockerignore` to it, so a Dockerfile the ignore file excludes still reaches
-//! `/ctx` (with a session, as in the CLI, it does not).
+//! `DOCKER_BUILDKIT=1 docker build` (which sends the context through its session). BuildKit
+//! applies no `.dockerignore` to an uploaded context, so the library applies the CLI's rules
+//! (the classic builder's, which the BuildKit of Engine 23+ follows too) while it walks. Where
+//! the reference differs, the difference is asserted exactly, so a change shows:
+//! - BuildKit reads the Dockerfile from the uploaded tar, so a Dockerfile the ignore file
+//!   excludes still reaches `/ctx` (with a session, as in the CLI, it does not);
+//! - the BuildKit of Engine 20.10 (its file sync library of 2020) reads two patterns otherwise
+//!   than the classic builder: `**foo` (no slash) does not exclude `barfoo`, and `!a` after
+//!   `a/b` brings `a/b` back.
 
 mod common;
 #[path = "images_build/support.rs"]
@@ -101,7 +106,17 @@ fn check_buildkit(case: &str, entries: &[&str], ignore: Option<&str>) {
     let ours = listing(&plain_output(&run.text()));
     let (ok, out, err) = cli_buildkit_build(&["--no-cache", &s.s()]);
     assert!(ok, "{case}: the docker CLI (BuildKit) failed: {err}\n{out}");
-    let cli = listing(&plain_output(&err));
+    let mut cli = listing(&plain_output(&err));
+    // The two patterns Engine 20.10's BuildKit reads otherwise (see the module documentation).
+    let differs: &[&str] = match case {
+        "double_star_without_slash_is_a_suffix_match" => &["barfoo"],
+        "reinclusion_of_a_parent_after_a_child_exclusion" => &["a/b"],
+        _ => &[],
+    };
+    for d in differs {
+        assert!(cli.iter().any(|p| p == d) && !ours.iter().any(|p| p == d), "{case}: the known difference ({d}) changed: ours {ours:?}, the CLI's {cli:?}");
+        cli.retain(|p| p != d);
+    }
     if !cli.iter().any(|p| p == "Dockerfile") && ours.iter().any(|p| p == "Dockerfile") {
         // The uploaded context's one difference (see the module documentation).
         let without: Vec<String> = ours.iter().filter(|p| *p != "Dockerfile").cloned().collect();

@@ -297,7 +297,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
         ("negative memory", format!(r#"{{"context_dir":"{dir}","memory":-1}}"#), Status::InvalidArgument, "\"memory\""),
         ("unknown key", format!(r#"{{"context_dir":"{dir}","memroy":1}}"#), Status::InvalidArgument, "memroy"),
         ("wrong type", format!(r#"{{"context_dir":"{dir}","no_cache":"yes"}}"#), Status::InvalidArgument, "no_cache"),
-        ("buildkit", format!(r#"{{"context_dir":"{dir}","version":"2"}}"#), Status::Unsupported, "classic builder"),
+        ("buildkit with a classic-only limit", format!(r#"{{"context_dir":"{dir}","version":"2","memory":1}}"#), Status::Unsupported, "memory"),
         ("bad tag", format!(r#"{{"context_dir":"{dir}","tags":["Bad Tag"]}}"#), Status::InvalidArgument, "tags"),
         ("inline and file", format!(r#"{{"context_dir":"{dir}","dockerfile":"Dockerfile","dockerfile_content":"FROM x"}}"#), Status::InvalidArgument, "not both"),
     ];

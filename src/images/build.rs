@@ -75,10 +75,15 @@ impl BuildResult {
 pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult> {
     opts.validate()?;
     let tags = opts.applied_tags()?;
+    // Everything about the input is checked before the daemon is asked anything.
+    let mut prepared = context::prepare(opts, io.input)?;
+    if options::builder_of(opts.version.as_ref())? == Builder::BuildKit {
+        buildkit::check_without_daemon(opts)?;
+    }
     let builder = buildkit::choose(client, opts)?;
     buildkit::check_options(client, opts, builder)?;
     let on_buildkit = builder == Builder::BuildKit;
-    let prepared = context::prepare(opts, io.input, on_buildkit)?;
+    prepared.for_builder(builder);
     let version = client.api_version()?;
     let build_id = on_buildkit.then(|| opts.build_id.clone().unwrap_or_else(|| crate::platform::random_hex(16)));
     let query = query::build_query(opts, version, prepared.dockerfile.as_deref(), builder, build_id.as_deref())?;

@@ -74,6 +74,22 @@ pub fn check_options(client: &Client, opts: &BuildOptions, builder: Builder) -> 
         }
         return Ok(());
     }
+    check_without_daemon(opts)?;
+    if opts.shm_size.is_some() {
+        client.require("build option \"shm_size\" with BuildKit", BUILDKIT_LIMITS_MIN)?;
+    }
+    if opts.ulimits.is_some() {
+        client.require("build option \"ulimits\" with BuildKit", BUILDKIT_LIMITS_MIN)?;
+    }
+    if opts.build_id.is_some() {
+        client.require("build option \"build_id\"", BUILD_ID_MIN)?;
+    }
+    Ok(())
+}
+
+/// What [`check_options`] refuses for BuildKit without asking the daemon anything (for a build
+/// that asks for BuildKit explicitly, checked before any request).
+pub fn check_without_daemon(opts: &BuildOptions) -> Result<()> {
     let refuse = |key: &str, why: &str| Err(unsupported(format!("build option \"{key}\" {why} with BuildKit (\"version\": \"2\")")));
     for (key, given) in [
         ("memory", opts.memory.is_some()),
@@ -103,12 +119,6 @@ pub fn check_options(client: &Client, opts: &BuildOptions, builder: Builder) -> 
             mode.escape_debug()
         )));
     }
-    if opts.shm_size.is_some() {
-        client.require("build option \"shm_size\" with BuildKit", BUILDKIT_LIMITS_MIN)?;
-    }
-    if opts.ulimits.is_some() {
-        client.require("build option \"ulimits\" with BuildKit", BUILDKIT_LIMITS_MIN)?;
-    }
     if opts.auth_configs.is_some() {
         return refuse(
             "auth_configs",
@@ -132,9 +142,6 @@ pub fn check_options(client: &Client, opts: &BuildOptions, builder: Builder) -> 
                 )));
             }
         }
-    }
-    if opts.build_id.is_some() {
-        client.require("build option \"build_id\"", BUILD_ID_MIN)?;
     }
     Ok(())
 }

@@ -38,9 +38,19 @@ pub struct Prepared<'a> {
     pub dockerfile: Option<String>,
 }
 
+impl Prepared<'_> {
+    /// Shapes a directory's tar for the builder that reads it (BuildKit reads it as it is; see
+    /// [`ContextSpec::for_buildkit`]).
+    pub fn for_builder(&mut self, builder: super::options::Builder) {
+        if let Source::Dir { spec, .. } = &mut self.source {
+            spec.for_buildkit = builder == super::options::Builder::BuildKit;
+        }
+    }
+}
+
 /// Checks the context sources (`context_dir`, `remote`, `reader`: exactly one) and prepares
 /// the chosen one.
-pub fn prepare<'a>(opts: &BuildOptions, reader: Option<&'a mut dyn Read>, for_buildkit: bool) -> Result<Prepared<'a>> {
+pub fn prepare<'a>(opts: &BuildOptions, reader: Option<&'a mut dyn Read>) -> Result<Prepared<'a>> {
     crate::images::io::exactly_one(
         WHAT,
         "build context",
@@ -51,11 +61,7 @@ pub fn prepare<'a>(opts: &BuildOptions, reader: Option<&'a mut dyn Read>, for_bu
         ],
     )?;
     if let Some(dir) = &opts.context_dir {
-        let mut prepared = prepare_dir(opts, dir)?;
-        if let Source::Dir { spec, .. } = &mut prepared.source {
-            spec.for_buildkit = for_buildkit;
-        }
-        return Ok(prepared);
+        return prepare_dir(opts, dir);
     }
     let source = match reader {
         Some(r) => Source::Reader(r),
@@ -134,7 +140,7 @@ mod tests {
     }
 
     fn prep(o: &BuildOptions) -> Result<(Option<String>, Option<ContextSpec>)> {
-        let p = prepare(o, None, false)?;
+        let p = prepare(o, None)?;
         let spec = match p.source {
             Source::Dir { spec, .. } => Some(spec),
             _ => None,
@@ -149,12 +155,12 @@ mod tests {
         let e = prep(&opts(serde_json::json!({"context_dir": "/", "remote": "http://x"}))).unwrap_err();
         assert!(e.message.contains("\"context_dir\" and \"remote\""), "{}", e.message);
         let mut r: &[u8] = b"";
-        let e = prepare(&opts(serde_json::json!({"remote": "http://x"})), Some(&mut r), false).err().unwrap();
+        let e = prepare(&opts(serde_json::json!({"remote": "http://x"})), Some(&mut r)).err().unwrap();
         assert!(e.message.contains("\"remote\" and a read callback"), "{}", e.message);
-        let p = prepare(&opts(serde_json::json!({"dockerfile": "sub/D"})), Some(&mut r), false).unwrap();
+        let p = prepare(&opts(serde_json::json!({"dockerfile": "sub/D"})), Some(&mut r)).unwrap();
         assert!(matches!(p.source, Source::Reader(_)));
         assert_eq!(p.dockerfile.as_deref(), Some("sub/D"));
-        let p = prepare(&opts(serde_json::json!({"remote": "http://x"})), None, false).unwrap();
+        let p = prepare(&opts(serde_json::json!({"remote": "http://x"})), None).unwrap();
         assert!(matches!(p.source, Source::Remote) && p.dockerfile.is_none());
     }
 
