@@ -21,6 +21,15 @@ use support::*;
 
 use common::engine::{engine, unique};
 
+/// BuildKit runs identical steps of concurrent builds once, under the name the first build
+/// gave them (`[2/4] WORKDIR /work` of another Dockerfile): the tests of this file, which compare
+/// step names, build one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Options for a BuildKit build of `dir` with text progress.
 fn bk(dir: &std::path::Path) -> BuildOptions {
     BuildOptions {
@@ -148,6 +157,7 @@ fn parity(case: &str, dockerfile: &str, files: &[(&str, &str)]) {
 
 #[test]
 fn mount_cache_needs_buildkit_and_builds_with_it() {
+    let _serial = serial();
     let s = Scratch::new("dc-bk-mount");
     s.file("Dockerfile", format!("FROM {}\nRUN --mount=type=cache,target=/c echo hi > /c/x && ls /c\n", base()));
     let classic = run_build(&BuildOptions { version: Some(json!("1")), network_mode: Some("none".into()), ..dir_options(s.path()) }, None);
@@ -168,6 +178,7 @@ fn mount_cache_needs_buildkit_and_builds_with_it() {
 
 #[test]
 fn parity_mount_cache() {
+    let _serial = serial();
     parity(
         "cache",
         &format!("FROM {}\nWORKDIR /work\nRUN --mount=type=cache,target=/c echo hi > /c/x && cp /c/x /work/from-cache\nRUN find /work | sort\n", base()),
@@ -177,6 +188,7 @@ fn parity_mount_cache() {
 
 #[test]
 fn parity_mount_bind() {
+    let _serial = serial();
     parity(
         "bind",
         &format!("FROM {}\nWORKDIR /work\nRUN --mount=type=bind,source=data.txt,target=/mnt/d cp /mnt/d /work/copied\nRUN find /work | sort && cat /work/copied\n", base()),
@@ -186,6 +198,7 @@ fn parity_mount_bind() {
 
 #[test]
 fn parity_mount_tmpfs() {
+    let _serial = serial();
     parity(
         "tmpfs",
         &format!("FROM {}\nWORKDIR /work\nRUN --mount=type=tmpfs,target=/t touch /t/gone && ls /t > /work/seen\nRUN find /work | sort && ls /t 2>/dev/null | wc -l\n", base()),
@@ -195,6 +208,7 @@ fn parity_mount_tmpfs() {
 
 #[test]
 fn parity_multi_stage_skips_the_unused_stage() {
+    let _serial = serial();
     parity(
         "stages",
         &format!(
@@ -209,6 +223,7 @@ fn parity_multi_stage_skips_the_unused_stage() {
 
 #[test]
 fn parity_build_arg_in_from() {
+    let _serial = serial();
     parity(
         "argfrom",
         &format!("ARG BASE={}\nFROM $BASE\nARG BASE\nWORKDIR /work\nRUN echo \"$BASE\" > /work/base\nRUN find /work | sort && cat /work/base\n", base()),
@@ -218,6 +233,7 @@ fn parity_build_arg_in_from() {
 
 #[test]
 fn copy_chmod_as_the_cli_does() {
+    let _serial = serial();
     // The built-in frontend of Engine 20.10 may or may not have COPY --chmod: whatever the CLI
     // does, the library does.
     let s = Scratch::new("dc-bk-chmod");
@@ -239,6 +255,7 @@ fn copy_chmod_as_the_cli_does() {
 
 #[test]
 fn a_failing_step_reports_its_name_error_and_last_output() {
+    let _serial = serial();
     let s = Scratch::new("dc-bk-fail");
     s.file("Dockerfile", format!("FROM {}\nRUN echo output-before-failure && echo more && false\n", base()));
     let run = run_build(&BuildOptions { no_cache: Some(true), ..bk(s.path()) }, None);
@@ -256,6 +273,7 @@ fn a_failing_step_reports_its_name_error_and_last_output() {
 
 #[test]
 fn a_missing_base_image_and_a_bad_instruction_fail() {
+    let _serial = serial();
     let s = Scratch::new("dc-bk-missing");
     s.file("Dockerfile", format!("FROM {}/{}:nope\n", engine().registry(), unique("dctest/missing")));
     let e = run_build(&bk(s.path()), None).result.unwrap_err();
@@ -271,6 +289,7 @@ fn a_missing_base_image_and_a_bad_instruction_fail() {
 
 #[test]
 fn json_progress_is_decoded_events_and_raw_is_the_daemons() {
+    let _serial = serial();
     let s = Scratch::new("dc-bk-json");
     s.file("Dockerfile", format!("FROM {}\nRUN echo event-out\n", base()));
     let mut images = Images::default();
@@ -298,6 +317,7 @@ fn json_progress_is_decoded_events_and_raw_is_the_daemons() {
 
 #[test]
 fn every_context_source_builds_with_buildkit() {
+    let _serial = serial();
     let mut images = Images::default();
     // A directory with a .dockerignore, a Dockerfile outside the context, inline content.
     let s = Scratch::new("dc-bk-sources");
@@ -368,6 +388,7 @@ fn running(needle: &str) -> bool {
 
 #[test]
 fn a_cancelled_build_stops_on_the_daemon() {
+    let _serial = serial();
     let marker = format!("sleep {}", 3000 + std::process::id() % 1000);
     let s = Scratch::new("dc-bk-cancel");
     s.file("Dockerfile", format!("FROM {}\nRUN echo started && {marker}\n", base()));
@@ -399,6 +420,7 @@ fn a_cancelled_build_stops_on_the_daemon() {
 
 #[test]
 fn the_dockerignore_parity_cases_hold_through_buildkit() {
+    let _serial = serial();
     // The cases that differ between builders are in tests/dockerignore_cli_parity.rs (both
     // builders there); here, the classic builder's expectations for one context through BuildKit.
     let s = Scratch::new("dc-bk-ignore");
@@ -422,6 +444,7 @@ fn the_dockerignore_parity_cases_hold_through_buildkit() {
 
 #[test]
 fn options_buildkit_would_ignore_are_refused() {
+    let _serial = serial();
     let s = Scratch::new("dc-bk-refuse");
     s.file("Dockerfile", "FROM scratch\n");
     for (extra, says) in [
