@@ -144,7 +144,11 @@ int main(void) {
     /* A call without options, through a client bound to a token. */
     CHECK_STATUS(dc_cancel_new(&cancel, &err), err, DC_OK);
     CHECK_STATUS(dc_client_with_cancel(silent, cancel, &bound, &err), err, DC_OK);
-    CHECK_STATUS(dc_client_with_cancel(silent, NULL, &bound, &err), err, DC_INVALID_ARGUMENT);
+    {
+        dc_client *never = NULL;
+        CHECK_STATUS(dc_client_with_cancel(silent, NULL, &never, &err), err, DC_INVALID_ARGUMENT);
+        CHECK(never == NULL, "no handle on failure");
+    }
     t.cancel = cancel;
     pthread_create(&th, NULL, trigger_later, &t);
     CHECK_STATUS(dc_system_info(bound, &out, &err), err, DC_CANCELLED);

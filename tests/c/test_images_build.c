@@ -184,7 +184,7 @@ static void bad_input(dc_client *c) {
     BAD(DC_INVALID_ARGUMENT, "memory", "{\"context_dir\": \"%s\", \"memory\": -1}", scratch);
     BAD(DC_INVALID_ARGUMENT, "no_cahce", "{\"context_dir\": \"%s\", \"no_cahce\": true}", scratch);
     BAD(DC_INVALID_ARGUMENT, "tags", "{\"context_dir\": \"%s\", \"tags\": \"app\"}", scratch);
-    BAD(DC_UNSUPPORTED, "classic builder", "{\"context_dir\": \"%s\", \"version\": \"2\"}", scratch);
+    BAD(DC_UNSUPPORTED, "cgroup_parent", "{\"context_dir\": \"%s\", \"version\": \"2\", \"cgroup_parent\": \"x\"}", scratch);
     BAD(DC_INVALID_ARGUMENT, "not valid JSON", "{\"context_dir\": ");
     BAD(DC_INVALID_ARGUMENT, "must be a JSON object", "[\"%s\"]", scratch);
     for (i = 0; i < n; i++) {
