@@ -13,11 +13,15 @@
  *         dc_string_free(json);
  *     }
  */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <dockerclient.h>
 
@@ -190,6 +194,43 @@ static int tour_buildkit(dc_client *c, const char *dir, const char *base) {
     return 1;
 }
 
+/* Cancel from another thread: the token is named in the call's options ("cancel": id) and
+ * triggered by a second thread while the daemon is silent (a RUN step sleeping). */
+static void *trigger_after_a_second(void *cancel) {
+    struct timespec one = {1, 0};
+    nanosleep(&one, NULL);
+    dc_cancel_trigger((dc_cancel *)cancel);
+    return NULL;
+}
+
+static int tour_cancel(dc_client *c, const char *dir, const char *base) {
+    dc_error *err = NULL;
+    dc_cancel *cancel = NULL;
+    char *json = NULL;
+    char opts[1024];
+    pthread_t t;
+    struct timespec t0, t1;
+    dc_status s;
+
+    printf("\n== Cancel from another thread (a build step that sleeps 60 s, stopped after 1 s)\n");
+    if (!report("dc_cancel_new", dc_cancel_new(&cancel, &err), err)) return 0;
+    snprintf(opts, sizeof opts,
+             "{\"context_dir\": \"%s\", \"dockerfile_content\": \"FROM %s\\nRUN sleep 60\\n\", \"no_cache\": true,"
+             " \"network_mode\": \"none\", \"cancel\": %llu}",
+             dir, base, (unsigned long long)dc_cancel_id(cancel));
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pthread_create(&t, NULL, trigger_after_a_second, cancel);
+    s = dc_image_build(c, opts, NULL, NULL, NULL, NULL, &json, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    pthread_join(t, NULL);
+    printf("  dc_image_build returned %s after %.2f s: %s\n", dc_status_name(s),
+           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, err ? dc_error_message(err) : "");
+    dc_error_free(err);
+    dc_string_free(json);
+    dc_cancel_free(cancel);
+    return s == DC_CANCELLED;
+}
+
 static int tour_registry(dc_client *c, const char *registry) {
     dc_error *err = NULL;
     char *json = NULL;
@@ -320,6 +361,7 @@ int main(int argc, char **argv) {
     ok = ok && tour_metadata(client, base);
     ok = ok && tour_build(client, context);
     ok = ok && tour_buildkit(client, context, base);
+    ok = ok && tour_cancel(client, context, base);
     ok = ok && tour_registry(client, registry);
     ok = ok && tour_archives(client, workdir, rootfs);
     cleanup(client);

@@ -12,9 +12,24 @@
  * - Strings out (char **out_json) are allocated by the library and freed with
  *   dc_string_free(); they are set only on success (and set to NULL first).
  * - A dc_client may be used by many threads at once. Callbacks run on the calling thread and
- *   must not re-enter the same operation.
+ *   must not re-enter the same operation. A callback must return: never throw a C++
+ *   exception, panic in Go or longjmp through the library; return non-zero to stop instead.
+ * - Any call can be stopped from another thread: make a dc_cancel token, name it in the
+ *   call's options ("cancel": dc_cancel_id(token)) or bind it to a client
+ *   (dc_client_with_cancel), and trigger it with dc_cancel_trigger().
  * - No function aborts the process on bad input; a panic inside the library is caught and
  *   returned as DC_INTERNAL.
+ *
+ * ABI policy
+ * - The shared library's SONAME is libdockerclient.so.<major> (DC_VERSION_MAJOR). Within a
+ *   major version the ABI only grows: functions, constants, status codes and option keys are
+ *   added, never removed or changed, so a program built against 1.2 runs with 1.5.
+ * - The major version (and with it the SONAME) is bumped when anything a built program relies
+ *   on changes: a function removed or its signature changed, a struct's layout changed (e.g.
+ *   dc_progress), a constant's value changed, or an option or result key's meaning changed.
+ * - While the major version is 0, a minor release may still do that; the SONAME is then
+ *   libdockerclient.so.0 throughout, so rebuild against each 0.x release.
+ * - Result JSON may gain keys in any release: parse what you need and ignore the rest.
  */
 
 #ifndef DOCKERCLIENT_H
@@ -22,6 +37,115 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/**
+ * The header's version as a string, equal to what dc_version() returns for the
+ * library this header was generated with.
+ */
+#define DC_VERSION_STRING "0.1.0"
+
+
+/**
+ * The major version of the header; `dc_version()` tells the library's at run time. The
+ * SONAME follows the major version (see "ABI policy" at the top of this header).
+ */
+#define DC_VERSION_MAJOR 0
+
+/**
+ * The minor version of the header.
+ */
+#define DC_VERSION_MINOR 1
+
+/**
+ * The patch version of the header.
+ */
+#define DC_VERSION_PATCH 0
+
+/**
+ * Nothing a progress display needs.
+ */
+#define DC_PROGRESS_OTHER 0
+
+/**
+ * A layer's progress: id = layer, text = its status, current/total = its bytes.
+ */
+#define DC_PROGRESS_LAYER 1
+
+/**
+ * The overall figures of "aggregate": true (the aggregate_* fields, layers, total_final,
+ * extract_*).
+ */
+#define DC_PROGRESS_AGGREGATE 2
+
+/**
+ * A line about the image as a whole ("Pulling from …", "Digest: …", "Status: …").
+ */
+#define DC_PROGRESS_STATUS 3
+
+/**
+ * Build output (text).
+ */
+#define DC_PROGRESS_OUTPUT 4
+
+/**
+ * The error that ends the operation (text = its message).
+ */
+#define DC_PROGRESS_ERROR 5
+
+/**
+ * A BuildKit step started or ended: id = digest, text = name, number, state (DC_VERTEX_*).
+ */
+#define DC_PROGRESS_VERTEX 6
+
+/**
+ * A BuildKit counter inside a step: id, current/total, state 1 once complete.
+ */
+#define DC_PROGRESS_COUNTER 7
+
+/**
+ * A BuildKit step's output chunk (text), number = the step.
+ */
+#define DC_PROGRESS_LOG 8
+
+/**
+ * A BuildKit warning (text = its short description).
+ */
+#define DC_PROGRESS_WARNING 9
+
+/**
+ * The image a BuildKit build produced (id).
+ */
+#define DC_PROGRESS_IMAGE 10
+
+/**
+ * A text-mode delivery, whole, in text.
+ */
+#define DC_PROGRESS_TEXT 11
+
+/**
+ * A BuildKit step started.
+ */
+#define DC_VERTEX_STARTED 1
+
+/**
+ * A BuildKit step finished.
+ */
+#define DC_VERTEX_DONE 2
+
+/**
+ * A BuildKit step was taken from the cache.
+ */
+#define DC_VERTEX_CACHED 3
+
+/**
+ * A BuildKit step failed.
+ */
+#define DC_VERTEX_ERROR 4
+
+/**
+ * A BuildKit step was cancelled.
+ */
+#define DC_VERTEX_CANCELED 5
 
 /**
  * A cancel token: triggered from any thread, it stops the calls made with it (they return
@@ -45,16 +169,78 @@ typedef struct dc_error dc_error;
 typedef int32_t dc_status;
 
 /**
+ * One progress delivery as figures (see dc_progress_parse). Strings are NUL-terminated and
+ * cut (at a character boundary) when longer than their array; text_truncated says so.
+ */
+typedef struct {
+  /**
+   * DC_PROGRESS_*.
+   */
+  int32_t kind;
+  /**
+   * DC_VERTEX_* for DC_PROGRESS_VERTEX; 1 for a completed DC_PROGRESS_COUNTER; else 0.
+   */
+  int32_t state;
+  /**
+   * A layer ID, BuildKit digest or counter ID, image ID; "" when none.
+   */
+  char id[128];
+  /**
+   * A status, step name, output, warning or error message; "" when none.
+   */
+  char text[1024];
+  /**
+   * 1 when text was longer than its array and was cut.
+   */
+  int32_t text_truncated;
+  /**
+   * Bytes (or units) done and in all of this layer or counter; total 0 = unknown.
+   */
+  int64_t current;
+  int64_t total;
+  /**
+   * A BuildKit step's number (1, 2, …); 0 when none.
+   */
+  int64_t number;
+  /**
+   * DC_PROGRESS_AGGREGATE: bytes over all layers, and their total so far.
+   */
+  int64_t aggregate_current;
+  int64_t aggregate_total;
+  /**
+   * DC_PROGRESS_AGGREGATE: layers seen and those transferred.
+   */
+  int64_t layers;
+  int64_t layers_done;
+  /**
+   * DC_PROGRESS_AGGREGATE: 1 when aggregate_total will not grow any more (the transfer has
+   * started and every layer's size is known; for a load or an import, at the end): a
+   * percentage is honest from then on. Once 1, it stays 1.
+   */
+  int32_t total_final;
+  /**
+   * DC_PROGRESS_AGGREGATE: a pull's unpacking phase, bytes done and in all (0 when none).
+   */
+  int64_t extract_current;
+  int64_t extract_total;
+} dc_progress;
+
+/**
  * Receives bytes: one progress message per call, or one chunk of an archive.
- * Return 0 to go on, non-zero to stop the operation (it then returns DC_CANCELLED).
- * Runs on the calling thread; must not re-enter the same operation.
+ * Return 0 to go on, non-zero to stop the operation (it then returns DC_CANCELLED, having
+ * closed its connection and anything else it had open).
+ * Runs on the calling thread; must not re-enter the same operation. It must return: a C++
+ * exception, a Go panic or a longjmp must not unwind through the library (that skips the code
+ * that closes connections and frees memory, and a C++ exception crossing it ends the process);
+ * catch them inside the callback and return non-zero instead.
  */
 typedef int32_t (*dc_write_cb)(void *userdata, const uint8_t *buf, size_t len);
 
 /**
  * Supplies bytes: fill at most `cap` bytes of `buf` and return how many, 0 at the end,
  * or a negative value on error (the operation then fails with DC_CANCELLED). Returning more
- * than `cap` is a caller bug reported as DC_INVALID_ARGUMENT. Runs on the calling thread.
+ * than `cap` is a caller bug reported as DC_INVALID_ARGUMENT. Runs on the calling thread, and
+ * must return rather than unwind (see dc_write_cb).
  */
 typedef ptrdiff_t (*dc_read_cb)(void *userdata, uint8_t *buf, size_t cap);
 
@@ -220,7 +406,14 @@ void dc_error_free(dc_error *err);
  * may serve several calls, on several threads; once triggered it stays triggered (make a new
  * one for the next calls).
  *
- * Statuses: DC_INVALID_ARGUMENT (out_cancel is NULL).
+ * Why a token named in options: every existing signature stays as it is, one token can stop
+ * several calls at once (a GUI's Cancel, a Go `context.Context`, Python's Ctrl-C), and the
+ * caller keeps no per-thread state: the call carries its token, so the thread that triggers
+ * needs nothing but the handle.
+ *
+ * @param out_cancel receives the token
+ * @param err NULL, or where an error goes
+ * @return DC_OK; DC_INVALID_ARGUMENT when out_cancel is NULL.
  */
 dc_status dc_cancel_new(dc_cancel **out_cancel, dc_error **err);
 
@@ -255,9 +448,41 @@ void dc_cancel_free(dc_cancel *cancel);
 /**
  * A client handle sharing `client`'s connections whose every call obeys `cancel` (also the
  * calls that take no options, such as dc_system_info). Free it with dc_client_free(); freeing
- * it leaves `client` open. Statuses: DC_INVALID_ARGUMENT (a NULL pointer).
+ * it leaves `client` open.
+ *
+ * @param client the client to share
+ * @param cancel the token every call of the new handle obeys
+ * @param out_client receives the new handle
+ * @param err NULL, or where an error goes
+ * @return DC_OK; DC_INVALID_ARGUMENT for a NULL pointer.
  */
 dc_status dc_client_with_cancel(const dc_client *client, const dc_cancel *cancel, dc_client **out_client, dc_error **err);
+
+/**
+ * Reads one progress delivery (the `buf`/`len` a progress callback was given) into *out, so
+ * that a program shows progress without parsing JSON: which kind of message it is, the layer
+ * or step it is about, its bytes, the overall figures of "aggregate": true (with total_final
+ * telling when a percentage is honest), a BuildKit step's number and state. Works on every
+ * progress mode: a text-mode delivery is DC_PROGRESS_TEXT with the text. Call it from the
+ * callback (or later, on a copy of the bytes); the struct holds everything, nothing is to be
+ * freed.
+ *
+ * A percentage bar for a pull (with "aggregate": true):
+ *
+ * ```c
+ * dc_progress p;
+ * if (dc_progress_parse(buf, len, &p, NULL) == DC_OK && p.kind == DC_PROGRESS_AGGREGATE && p.total_final)
+ *     printf("\r%3d%%", (int)(100 * p.aggregate_current / (p.aggregate_total ? p.aggregate_total : 1)));
+ * ```
+ *
+ * @param buf the bytes a progress callback was handed (NULL allowed when len is 0)
+ * @param len their length
+ * @param out the struct to fill (every field is written)
+ * @param err NULL, or where an error goes
+ * @return DC_OK; DC_INVALID_ARGUMENT for buf NULL with len > 0 or out NULL. Anything else is
+ *   read as well as it can be (unknown messages are DC_PROGRESS_OTHER), never an error.
+ */
+dc_status dc_progress_parse(const uint8_t *buf, size_t len, dc_progress *out, dc_error **err);
 
 /**
  * Pings the daemon (HEAD /_ping, GET if HEAD is refused). *out_json receives
@@ -468,7 +693,7 @@ dc_status dc_image_distribution(const dc_client *client, const char *name, const
  * - "repo": repository of the new image, optionally with ":tag" (no digest).
  * - "tag": its tag (needs "repo"; default: the tag in "repo", else "latest").
  * - "comment": commit message.
- * - "author": author, e.g. "Jane Doe <jane@example.com>".
+ * - "author": author, e.g. `"Jane Doe <jane@example.com>"`.
  * - "pause": false commits without pausing the container (the daemon's default is true;
  *   API 1.13+).
  * - "changes": Dockerfile instructions to apply, a string or an array of strings
@@ -499,13 +724,17 @@ dc_status dc_image_commit(const dc_client *client, const char *options_json, cha
  *   "registrytoken"}, sent as X-Registry-Auth (base64url JSON). Without it, the credentials
  *   the docker config holds for the image's registry are used, found as the docker CLI finds
  *   them ($DOCKER_CONFIG/config.json, else ~/.docker/config.json: "auths", "credsStore",
- *   "credHelpers" with docker-credential-<name> on PATH); none found = anonymous.
+ *   "credHelpers" with `docker-credential-<name>` on PATH); none found = anonymous.
  * - "progress": "json" (default): each call of `progress_cb` carries one daemon message, one
  *   line of JSON plus "\n", as received. "text": what `docker pull` prints into a pipe
- *   ("<layer>: Pull complete", "Digest: …", "Status: …").
+ *   ("`<layer>`: Pull complete", "Digest: …", "Status: …").
  * - "aggregate": true (JSON mode) adds after each update that changes them one message
- *   {"aggregate": {"current", "total", "layers", "layers_done"}} with the overall bytes done
- *   and known total over all layers; "current" never goes backwards and ends equal to "total".
+ *   {"aggregate": {"current", "total", "layers", "layers_done", "total_final",
+ *   "extract_current", "extract_total"}} with the overall bytes done and known total over all
+ *   layers; "current" never goes backwards and ends equal to "total"; "total_final" is true
+ *   once "total" cannot grow any more (a percentage never goes back from then on);
+ *   "extract_*" are the unpacking phase. dc_progress_parse() reads it without a JSON parser.
+ *   With "progress": "text" or "raw", "aggregate" is refused (DC_INVALID_ARGUMENT).
  * - "inactivity_timeout_ms": longest silence between two reads of the stream (0 = none;
  *   default: the client's).
  *
@@ -641,7 +870,7 @@ dc_status dc_image_load(const dc_client *client, const char *options_json, dc_re
  * - "repository": name for the new image, may include a tag ("app" or "app:1"); without it
  *   the image is untagged.
  * - "tag": tag for the new image (needs "repository").
- * - "message": commit message of the image (default "Imported from <source>").
+ * - "message": commit message of the image (default `"Imported from <source>"`).
  * - "changes": a Dockerfile instruction or an array of them, applied to the image: CMD,
  *   ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR
  *   (one instruction per entry, e.g. "ENV DEBUG=1").
@@ -703,7 +932,7 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * - "remote": string, see above.
  * - "dockerfile": string, the Dockerfile (default "Dockerfile"). With "context_dir": relative
  *   to the context directory, or absolute; a Dockerfile outside the context is added to the
- *   sent context under a generated name (".dockerfile.<random hex>", listed in the sent
+ *   sent context under a generated name (`".dockerfile.<random hex>"`, listed in the sent
  *   `.dockerignore` so `COPY .` does not pick it up, as the CLI does; with BuildKit, which
  *   applies no `.dockerignore` to an upload, `COPY .` does see it). With a read callback or
  *   "remote": a path inside that context. A non-default name needs API 1.17.
@@ -716,7 +945,7 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * - "target": string, the stage of a multi-stage Dockerfile to build (API 1.29).
  * - "platform": "os[/arch[/variant]]" (API 1.32).
  * - "network_mode": string, the network of RUN steps: "bridge", "host", "none",
- *   "container:<name|id>" or a network name (API 1.25); BuildKit takes only "host", "none"
+ *   `"container:<name|id>"` or a network name (API 1.25); BuildKit takes only "host", "none"
  *   and "default".
  * - "extra_hosts": array of "host:ip" ("host=ip" is accepted) added to /etc/hosts (API 1.28).
  * - "cache_from": array of image names used as cache sources (API 1.25).
@@ -763,24 +992,24 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *     call. BuildKit: the daemon's protobuf trace decoded into one JSON object per event,
  *     plus "\n":
  *     {"type":"vertex","vertex":"sha256:…","number":3,"name":"[2/3] RUN …","state":"started"
- *     | "done" | "cached" | "error" | "canceled","started":<unix seconds>,"completed":<unix
- *     seconds or null>,"duration":<seconds or null>,"error":"…" (state "error" only)};
+ *     | "done" | "cached" | "error" | "canceled","started":UNIX_SECONDS,"completed":UNIX_SECONDS
+ *     or null,"duration":SECONDS or null,"error":"…" (state "error" only)};
  *     {"type":"status","vertex":…,"number":3,"id":"sha256:…" | "transferring context:",
- *     "name":…,"current":<int>,"total":<int, 0 = unknown>,"completed":<bool>};
+ *     "name":…,"current":INT,"total":INT (0 = unknown),"completed":BOOL};
  *     {"type":"log","vertex":…,"number":3,"stream":"stdout" | "stderr","text":"…"} (a chunk:
  *     not always whole lines);
- *     {"type":"warning","vertex":… or null,"number":… or null,"level":<int>,"short":"…",
+ *     {"type":"warning","vertex":… or null,"number":… or null,"level":INT,"short":"…",
  *     "detail":["…"],"url":"…"};
  *     {"type":"image","id":"sha256:…"}; {"type":"output","text":"…"} (plain text lines of the
  *     stream); {"type":"error","message":"…","vertex":…,"number":…,"name":…,
  *     "last_output":["…"]} (before a failed build returns).
  *   - "text": classic: what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
  *     "Sending build context to Docker daemon  …" line included. BuildKit: what
- *     `docker buildx build --progress=plain` prints ("#3 [2/3] RUN …", "#3 0.212 <output>",
+ *     `docker buildx build --progress=plain` prints ("#3 [2/3] RUN …", `"#3 0.212 <output>"`,
  *     "#3 CACHED", "#3 DONE 0.4s", "#3 ERROR: …", and the box with the failed step's last
  *     output), one vertex's lines kept together; each call carries the lines of one update.
  *   - "raw": the daemon's messages as received, plus "\n" (for BuildKit the
- *     {"id":"moby.buildkit.trace","aux":"<base64 protobuf>"} messages themselves).
+ *     {"id":"moby.buildkit.trace","aux":BASE64_PROTOBUF} messages themselves).
  * - "aggregate": true adds overall pull progress in "json" mode (classic builder only; BuildKit
  *   reports its own counters as "status" events and refuses it).
  * - "inactivity_timeout_ms": integer, the longest silence allowed between two reads of the
@@ -826,17 +1055,17 @@ dc_status dc_image_build(const dc_client *client, const char *options_json, dc_r
  *
  * client_or_null: the client whose credential source is asked (its "docker_config" option),
  * or NULL for the docker config the environment names. No request is sent to the daemon:
- * credentials come from that config exactly as for pulls and pushes (<dir>/config.json, the
+ * credentials come from that config exactly as for pulls and pushes (`<dir>/config.json`, the
  * directory being the client's "docker_config", else $DOCKER_CONFIG, else ~/.docker;
  * "credHelpers" for the registry, else "credsStore", else "auths"; helpers
- * docker-credential-<name> are run from PATH with the registry on stdin).
+ * `docker-credential-<name>` are run from PATH with the registry on stdin).
  *
  * registry: the registry in any common spelling ("127.0.0.1:5000", "http://host:5000/v2/",
  * "docker.io", "https://index.docker.io/v1/"); NULL or "" means Docker Hub.
  *
  * On success *out_json receives {"registry": normalized key ("https://index.docker.io/v1/"
- * for Docker Hub, else host[:port]), "found": bool, "source": "auths" | "credsStore:<name>" |
- * "credHelper:<name>" | null, "username", "email", "serveraddress" (strings or null),
+ * for Docker Hub, else host[:port]), "found": bool, "source": "auths" | `"credsStore:<name>"` |
+ * `"credHelper:<name>"` | null, "username", "email", "serveraddress" (strings or null),
  * "has_password", "has_identitytoken", "has_registrytoken" (bools)}. Free it with
  * dc_string_free(). A missing config file or helper is not an error: "found" is false.
  *

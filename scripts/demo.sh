@@ -11,6 +11,8 @@ mkdir -p "$lib"
 ln -sf "$root/target/release/libdockerclient.so" "$lib/libdockerclient.so.0"
 ln -sf libdockerclient.so.0 "$lib/libdockerclient.so"
 gcc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -o "$out/demo" examples-c/demo.c \
+    -L"$lib" -ldockerclient -lpthread -Wl,-rpath,"$root/$lib"
+gcc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -o "$out/progress" examples-c/progress.c \
     -L"$lib" -ldockerclient -Wl,-rpath,"$root/$lib"
 
 answers() {
@@ -45,3 +47,7 @@ echo "imported by the dockerclient tour" > "$work/rootfs/hello.txt"
 tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
 export DEMO_ROOTFS_TAR=$work/rootfs.tar
 "$out/demo"
+echo
+echo "== Progress bars without a JSON parser (examples-c/progress.c, dc_progress_parse)"
+"$out/progress" pull "$DEMO_REGISTRY/dockerclient-demo/app:1"
+"$out/progress" build "$DEMO_CONTEXT"

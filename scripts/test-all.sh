@@ -10,7 +10,7 @@ cd "$root"
 
 # Tools the C tests and the install check use; the engine's packages come with test-engine.sh.
 need=()
-for p in gcc g++ make pkg-config valgrind python3; do
+for p in gcc g++ make pkg-config valgrind python3 cmake doxygen; do
     command -v "$p" >/dev/null || need+=("$p")
 done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -63,19 +63,12 @@ grep -q '^daemon speaks API 1\.' <<<"$py_out"
 grep -q '^bad option refused: INVALID_ARGUMENT' <<<"$py_out"
 echo "python ctypes: ok"
 
-echo "== make install + pkg-config"
-stage=$(mktemp -d)
-trap 'rm -rf "$stage" "$rust_log"' EXIT
-make -s install DESTDIR="$stage" PREFIX=/usr/local
-pc="$stage/usr/local/lib/pkgconfig"
-readelf -d "$stage/usr/local/lib/libdockerclient.so" | grep -q 'SONAME.*libdockerclient.so.0'
-PKG_CONFIG_PATH="$pc" PKG_CONFIG_SYSROOT_DIR="$stage" pkg-config --exists dockerclient
-cflags=$(PKG_CONFIG_PATH="$pc" PKG_CONFIG_SYSROOT_DIR="$stage" pkg-config --cflags dockerclient)
-libs=$(PKG_CONFIG_PATH="$pc" PKG_CONFIG_SYSROOT_DIR="$stage" pkg-config --libs dockerclient)
-# shellcheck disable=SC2086
-gcc -std=c99 -Wall -Wextra -Werror -pedantic $cflags -o "$stage/version" examples-c/version.c $libs
-LD_LIBRARY_PATH="$stage/usr/local/lib" "$stage/version" >/dev/null
-echo "install: ok"
+echo "== make install: layout, pkg-config (shared and --static), the CMake package"
+bash scripts/test-install.sh
+
+echo "== make docs: the header's documentation renders without a Doxygen warning"
+bash scripts/docs.sh
+
 c_passed=$(grep -c . <<<"$(ls tests/c/test_*.c)")
-echo "Rust: $rust_passed passed (and $portable_passed through the portable path); C programs: $((c_passed + 1)) passed (valgrind), header as C++, Python ctypes, install"
-echo "summary: $((rust_passed + portable_passed + c_passed + 2)) passed, 0 failed"
+echo "Rust: $rust_passed passed (and $portable_passed through the portable path); C programs: $c_passed passed (valgrind), C++ wrapper, header as C++, Python ctypes, install (pkg-config, CMake), docs"
+echo "summary: $((rust_passed + portable_passed + c_passed + 4)) passed, 0 failed"

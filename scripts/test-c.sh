@@ -26,6 +26,17 @@ g++ -std=c++11 -Wall -Wextra -Werror -pedantic -Iinclude -o "$out/header_cxx" te
 
 passed=0
 failed=0
+# The C++17 header, under valgrind too.
+g++ -std=c++17 -Wall -Wextra -Werror -pedantic -g -Iinclude -o "$out/test_cxx" tests/c/test_cxx.cpp \
+    -L"$lib" -ldockerclient -lpthread -Wl,-rpath,"$root/$lib"
+echo "== test_cxx (valgrind)"
+if valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$out/test_cxx"; then
+    passed=$((passed + 1))
+else
+    echo "FAILED: test_cxx (exit $?)"
+    failed=$((failed + 1))
+fi
 for src in tests/c/test_*.c; do
     name=$(basename "$src" .c)
     gcc "${CFLAGS[@]}" -o "$out/$name" "$src" -L"$lib" -ldockerclient -lpthread -Wl,-rpath,"$root/$lib"

@@ -9,7 +9,14 @@ use std::path::Path;
 #[test]
 fn committed_header_matches_the_sources() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let mut config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    // cbindgen emits numeric constants only; the version string comes from Cargo.toml here
+    // (src/ffi/library.rs ties DC_VERSION_MAJOR/MINOR/PATCH to it at compile time).
+    config.after_includes = Some(format!(
+        "\n/**\n * The header's version as a string, equal to what dc_version() returns for the\n \
+         * library this header was generated with.\n */\n#define DC_VERSION_STRING \"{}\"\n",
+        env!("CARGO_PKG_VERSION")
+    ));
     // Only the C surface is parsed (cbindgen follows its `mod` declarations), so constants of
     // the core never leak into the header.
     let header = cbindgen::Builder::new()

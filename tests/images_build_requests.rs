@@ -379,3 +379,110 @@ fn a_refusal_before_the_context_is_read_is_reported_with_the_daemons_message() {
     assert!(e.message.contains("unsupported isolation"), "{}", e.message);
     assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 2, "the build, then the empty-context question");
 }
+
+/// A fake daemon speaking `version` with the given `/_ping` headers, and `handler` for the rest.
+fn daemon_with_ping(version: &str, ping: Vec<(&str, &str)>, handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> FakeDaemon {
+    let mut headers: Vec<(String, String)> = vec![("API-Version".into(), version.into())];
+    headers.extend(ping.into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    FakeDaemon::start(move |req| if req.path() == "/_ping" { Reply::Full(200, headers.clone(), b"OK".to_vec()) } else { handler(req) })
+}
+
+/// A BuildKit answer: a trace with a step and a warning (as Engine 23+ sends it), the image ID.
+fn buildkit_build(_: &Seen) -> Reply {
+    use base64::Engine;
+    use hand_written_trace::encode;
+    let trace = encode();
+    stream(&[
+        &format!(r#"{{"id":"moby.buildkit.trace","aux":"{}"}}"#, base64::engine::general_purpose::STANDARD.encode(trace)),
+        &format!(r#"{{"id":"moby.image.id","aux":{{"ID":"{ID}"}}}}"#),
+    ])
+}
+
+/// A `StatusResponse` written by hand (no protobuf crate in the tests): one vertex, started and
+/// completed, and one warning.
+mod hand_written_trace {
+    fn varint(mut v: u64, out: &mut Vec<u8>) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    fn field(tag: u32, bytes: &[u8], out: &mut Vec<u8>) {
+        varint(u64::from(tag << 3 | 2), out);
+        varint(bytes.len() as u64, out);
+        out.extend_from_slice(bytes);
+    }
+    fn timestamp(secs: u64) -> Vec<u8> {
+        let mut t = Vec::new();
+        varint(1 << 3, &mut t);
+        varint(secs, &mut t);
+        t
+    }
+    pub fn encode() -> Vec<u8> {
+        let mut vertex = Vec::new();
+        field(1, b"sha256:aaaa", &mut vertex);
+        field(3, b"[1/1] FROM scratch", &mut vertex);
+        field(5, &timestamp(100), &mut vertex);
+        field(6, &timestamp(101), &mut vertex);
+        let mut warning = Vec::new();
+        field(1, b"sha256:aaaa", &mut warning);
+        field(3, b"FromAsCasing: 'as' and 'FROM' keywords' casing do not match", &mut warning);
+        let mut sr = Vec::new();
+        field(1, &vertex, &mut sr);
+        field(4, &warning, &mut sr);
+        sr
+    }
+}
+
+#[test]
+fn buildkit_needs_a_daemon_that_has_it() {
+    let s = Scratch::new("dc-build-bk-req");
+    s.file("Dockerfile", "FROM scratch\n");
+    let bk = |extra: serde_json::Value| {
+        let mut o = serde_json::json!({"context_dir": s.s(), "version": "2"});
+        o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        dockerclient::options::parse::<BuildOptions>("build options", Some(&o.to_string())).unwrap()
+    };
+    // Too old an API: refused before the context is sent.
+    let old = daemon("1.37", good_build);
+    let e = run_build_on(&client(&old), &bk(serde_json::json!({})), None).result.unwrap_err();
+    assert!(e.status == Status::Unsupported && e.message.contains("1.38"), "{e:?}");
+    assert!(builds(&old).is_empty());
+    // A Windows daemon: no BuildKit.
+    let windows = daemon_with_ping("1.41", vec![("OSType", "windows")], good_build);
+    let e = run_build_on(&client(&windows), &bk(serde_json::json!({})), None).result.unwrap_err();
+    assert!(e.status == Status::Unsupported && e.message.contains("windows"), "{e:?}");
+    assert!(builds(&windows).is_empty());
+    // A daemon that refuses the request.
+    let refusing = daemon_with_ping("1.41", vec![("OSType", "linux")], |req| {
+        if req.path().ends_with("/build") { json(400, r#"{"message":"buildkit not supported by daemon"}"#) } else { json(404, "{}") }
+    });
+    let e = run_build_on(&client(&refusing), &bk(serde_json::json!({})), None).result.unwrap_err();
+    assert!(e.status == Status::Unsupported && e.message.contains("buildkit not supported"), "{e:?}");
+}
+
+#[test]
+fn auto_follows_the_daemons_default_builder() {
+    let s = Scratch::new("dc-build-bk-auto");
+    s.file("Dockerfile", "FROM scratch\n");
+    let opts = support::dir_options(s.path());
+    let classic = daemon_with_ping("1.41", vec![("OSType", "linux")], good_build);
+    run_build_on(&client(&classic), &opts, None).result.unwrap();
+    let q = query(&builds(&classic)[0]);
+    assert!(q.contains(&("version".into(), "1".into())), "{q:?}");
+    assert!(!q.iter().any(|(k, _)| k == "buildid"));
+
+    let buildkit = daemon_with_ping("1.43", vec![("OSType", "linux"), ("Builder-Version", "2")], buildkit_build);
+    let text = BuildOptions { progress: dockerclient::ProgressMode::Text, ..opts.clone() };
+    let run = run_build_on(&client(&buildkit), &text, None);
+    let r = run.result.as_ref().unwrap();
+    let q = query(&builds(&buildkit)[0]);
+    assert!(q.contains(&("version".into(), "2".into())), "{q:?}");
+    assert!(q.iter().any(|(k, v)| k == "buildid" && v.len() == 32), "{q:?}");
+    assert!(builds(&buildkit)[0].header("X-Registry-Config").is_none(), "BuildKit without a session reads no credentials");
+    assert_eq!(r["id"], ID);
+    assert_eq!(r["warnings"][0], "FromAsCasing: 'as' and 'FROM' keywords' casing do not match", "{r}");
+    let out = run.deliveries.concat();
+    assert!(out.contains("#1 [1/1] FROM scratch\n") && out.contains("WARN: FromAsCasing"), "{out}");
+}

@@ -240,7 +240,11 @@ impl Client {
             builder_version: h("Builder-Version"),
         };
         resp.discard();
-        *self.inner.daemon.lock().unwrap_or_else(|p| p.into_inner()) = Some(ping.clone());
+        let mut known = self.inner.daemon.lock().unwrap_or_else(|p| p.into_inner());
+        if known.as_ref() != Some(&ping) {
+            *known = Some(ping.clone());
+        }
+        drop(known);
         Ok(ping)
     }
 
@@ -260,7 +264,7 @@ impl Client {
 }
 
 /// What `/_ping` tells in its headers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PingHeaders {
     pub api_version: Option<String>,
     pub os_type: Option<String>,

@@ -15,17 +15,17 @@ use crate::client::CredentialSource;
 ///
 /// client_or_null: the client whose credential source is asked (its "docker_config" option),
 /// or NULL for the docker config the environment names. No request is sent to the daemon:
-/// credentials come from that config exactly as for pulls and pushes (<dir>/config.json, the
+/// credentials come from that config exactly as for pulls and pushes (`<dir>/config.json`, the
 /// directory being the client's "docker_config", else $DOCKER_CONFIG, else ~/.docker;
 /// "credHelpers" for the registry, else "credsStore", else "auths"; helpers
-/// docker-credential-<name> are run from PATH with the registry on stdin).
+/// `docker-credential-<name>` are run from PATH with the registry on stdin).
 ///
 /// registry: the registry in any common spelling ("127.0.0.1:5000", "http://host:5000/v2/",
 /// "docker.io", "https://index.docker.io/v1/"); NULL or "" means Docker Hub.
 ///
 /// On success *out_json receives {"registry": normalized key ("https://index.docker.io/v1/"
-/// for Docker Hub, else host[:port]), "found": bool, "source": "auths" | "credsStore:<name>" |
-/// "credHelper:<name>" | null, "username", "email", "serveraddress" (strings or null),
+/// for Docker Hub, else host[:port]), "found": bool, "source": "auths" | `"credsStore:<name>"` |
+/// `"credHelper:<name>"` | null, "username", "email", "serveraddress" (strings or null),
 /// "has_password", "has_identitytoken", "has_registrytoken" (bools)}. Free it with
 /// dc_string_free(). A missing config file or helper is not an error: "found" is false.
 ///

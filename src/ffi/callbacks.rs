@@ -11,15 +11,20 @@ use crate::error::{Error, Result};
 use crate::images::io::{Io, WriteFn};
 
 /// Receives bytes: one progress message per call, or one chunk of an archive.
-/// Return 0 to go on, non-zero to stop the operation (it then returns DC_CANCELLED).
-/// Runs on the calling thread; must not re-enter the same operation.
+/// Return 0 to go on, non-zero to stop the operation (it then returns DC_CANCELLED, having
+/// closed its connection and anything else it had open).
+/// Runs on the calling thread; must not re-enter the same operation. It must return: a C++
+/// exception, a Go panic or a longjmp must not unwind through the library (that skips the code
+/// that closes connections and frees memory, and a C++ exception crossing it ends the process);
+/// catch them inside the callback and return non-zero instead.
 #[allow(non_camel_case_types)]
 pub type dc_write_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, buf: *const u8, len: usize) -> i32>;
 
 /// Supplies bytes: fill at most `cap` bytes of `buf` and return how many, 0 at the end,
 /// or a negative value on error (the operation then fails with DC_CANCELLED). Returning more
-/// than `cap` is a caller bug reported as DC_INVALID_ARGUMENT. Runs on the calling thread.
+/// than `cap` is a caller bug reported as DC_INVALID_ARGUMENT. Runs on the calling thread, and
+/// must return rather than unwind (see dc_write_cb).
 #[allow(non_camel_case_types)]
 pub type dc_read_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, buf: *mut u8, cap: usize) -> isize>;

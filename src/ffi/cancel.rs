@@ -76,7 +76,14 @@ pub(super) fn bound(c: &Client, cancel: Option<CancelToken>) -> Client {
 /// may serve several calls, on several threads; once triggered it stays triggered (make a new
 /// one for the next calls).
 ///
-/// Statuses: DC_INVALID_ARGUMENT (out_cancel is NULL).
+/// Why a token named in options: every existing signature stays as it is, one token can stop
+/// several calls at once (a GUI's Cancel, a Go `context.Context`, Python's Ctrl-C), and the
+/// caller keeps no per-thread state: the call carries its token, so the thread that triggers
+/// needs nothing but the handle.
+///
+/// @param out_cancel receives the token
+/// @param err NULL, or where an error goes
+/// @return DC_OK; DC_INVALID_ARGUMENT when out_cancel is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_cancel_new(out_cancel: *mut *mut dc_cancel, err: *mut *mut dc_error) -> dc_status {
     guard(err, || {
@@ -137,7 +144,13 @@ pub unsafe extern "C" fn dc_cancel_free(cancel: *mut dc_cancel) {
 
 /// A client handle sharing `client`'s connections whose every call obeys `cancel` (also the
 /// calls that take no options, such as dc_system_info). Free it with dc_client_free(); freeing
-/// it leaves `client` open. Statuses: DC_INVALID_ARGUMENT (a NULL pointer).
+/// it leaves `client` open.
+///
+/// @param client the client to share
+/// @param cancel the token every call of the new handle obeys
+/// @param out_client receives the new handle
+/// @param err NULL, or where an error goes
+/// @return DC_OK; DC_INVALID_ARGUMENT for a NULL pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_client_with_cancel(
     client: *const dc_client,

@@ -128,7 +128,7 @@ pub unsafe extern "C" fn dc_image_load(
 /// - "repository": name for the new image, may include a tag ("app" or "app:1"); without it
 ///   the image is untagged.
 /// - "tag": tag for the new image (needs "repository").
-/// - "message": commit message of the image (default "Imported from <source>").
+/// - "message": commit message of the image (default `"Imported from <source>"`).
 /// - "changes": a Dockerfile instruction or an array of them, applied to the image: CMD,
 ///   ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR
 ///   (one instruction per entry, e.g. "ENV DEBUG=1").

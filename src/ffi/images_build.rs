@@ -51,7 +51,7 @@ use crate::images::build::{self, BuildOptions};
 /// - "remote": string, see above.
 /// - "dockerfile": string, the Dockerfile (default "Dockerfile"). With "context_dir": relative
 ///   to the context directory, or absolute; a Dockerfile outside the context is added to the
-///   sent context under a generated name (".dockerfile.<random hex>", listed in the sent
+///   sent context under a generated name (`".dockerfile.<random hex>"`, listed in the sent
 ///   `.dockerignore` so `COPY .` does not pick it up, as the CLI does; with BuildKit, which
 ///   applies no `.dockerignore` to an upload, `COPY .` does see it). With a read callback or
 ///   "remote": a path inside that context. A non-default name needs API 1.17.
@@ -64,7 +64,7 @@ use crate::images::build::{self, BuildOptions};
 /// - "target": string, the stage of a multi-stage Dockerfile to build (API 1.29).
 /// - "platform": "os[/arch[/variant]]" (API 1.32).
 /// - "network_mode": string, the network of RUN steps: "bridge", "host", "none",
-///   "container:<name|id>" or a network name (API 1.25); BuildKit takes only "host", "none"
+///   `"container:<name|id>"` or a network name (API 1.25); BuildKit takes only "host", "none"
 ///   and "default".
 /// - "extra_hosts": array of "host:ip" ("host=ip" is accepted) added to /etc/hosts (API 1.28).
 /// - "cache_from": array of image names used as cache sources (API 1.25).
@@ -111,24 +111,24 @@ use crate::images::build::{self, BuildOptions};
 ///     call. BuildKit: the daemon's protobuf trace decoded into one JSON object per event,
 ///     plus "\n":
 ///     {"type":"vertex","vertex":"sha256:…","number":3,"name":"[2/3] RUN …","state":"started"
-///     | "done" | "cached" | "error" | "canceled","started":<unix seconds>,"completed":<unix
-///     seconds or null>,"duration":<seconds or null>,"error":"…" (state "error" only)};
+///     | "done" | "cached" | "error" | "canceled","started":UNIX_SECONDS,"completed":UNIX_SECONDS
+///     or null,"duration":SECONDS or null,"error":"…" (state "error" only)};
 ///     {"type":"status","vertex":…,"number":3,"id":"sha256:…" | "transferring context:",
-///     "name":…,"current":<int>,"total":<int, 0 = unknown>,"completed":<bool>};
+///     "name":…,"current":INT,"total":INT (0 = unknown),"completed":BOOL};
 ///     {"type":"log","vertex":…,"number":3,"stream":"stdout" | "stderr","text":"…"} (a chunk:
 ///     not always whole lines);
-///     {"type":"warning","vertex":… or null,"number":… or null,"level":<int>,"short":"…",
+///     {"type":"warning","vertex":… or null,"number":… or null,"level":INT,"short":"…",
 ///     "detail":["…"],"url":"…"};
 ///     {"type":"image","id":"sha256:…"}; {"type":"output","text":"…"} (plain text lines of the
 ///     stream); {"type":"error","message":"…","vertex":…,"number":…,"name":…,
 ///     "last_output":["…"]} (before a failed build returns).
 ///   - "text": classic: what `DOCKER_BUILDKIT=0 docker build` prints into a pipe, the
 ///     "Sending build context to Docker daemon  …" line included. BuildKit: what
-///     `docker buildx build --progress=plain` prints ("#3 [2/3] RUN …", "#3 0.212 <output>",
+///     `docker buildx build --progress=plain` prints ("#3 [2/3] RUN …", `"#3 0.212 <output>"`,
 ///     "#3 CACHED", "#3 DONE 0.4s", "#3 ERROR: …", and the box with the failed step's last
 ///     output), one vertex's lines kept together; each call carries the lines of one update.
 ///   - "raw": the daemon's messages as received, plus "\n" (for BuildKit the
-///     {"id":"moby.buildkit.trace","aux":"<base64 protobuf>"} messages themselves).
+///     {"id":"moby.buildkit.trace","aux":BASE64_PROTOBUF} messages themselves).
 /// - "aggregate": true adds overall pull progress in "json" mode (classic builder only; BuildKit
 ///   reports its own counters as "status" events and refuses it).
 /// - "inactivity_timeout_ms": integer, the longest silence allowed between two reads of the

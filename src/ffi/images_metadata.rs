@@ -279,7 +279,7 @@ pub unsafe extern "C" fn dc_image_distribution(
 /// - "repo": repository of the new image, optionally with ":tag" (no digest).
 /// - "tag": its tag (needs "repo"; default: the tag in "repo", else "latest").
 /// - "comment": commit message.
-/// - "author": author, e.g. "Jane Doe <jane@example.com>".
+/// - "author": author, e.g. `"Jane Doe <jane@example.com>"`.
 /// - "pause": false commits without pausing the container (the daemon's default is true;
 ///   API 1.13+).
 /// - "changes": Dockerfile instructions to apply, a string or an array of strings

@@ -25,13 +25,17 @@ use crate::images::push::{push, PushOptions};
 ///   "registrytoken"}, sent as X-Registry-Auth (base64url JSON). Without it, the credentials
 ///   the docker config holds for the image's registry are used, found as the docker CLI finds
 ///   them ($DOCKER_CONFIG/config.json, else ~/.docker/config.json: "auths", "credsStore",
-///   "credHelpers" with docker-credential-<name> on PATH); none found = anonymous.
+///   "credHelpers" with `docker-credential-<name>` on PATH); none found = anonymous.
 /// - "progress": "json" (default): each call of `progress_cb` carries one daemon message, one
 ///   line of JSON plus "\n", as received. "text": what `docker pull` prints into a pipe
-///   ("<layer>: Pull complete", "Digest: …", "Status: …").
+///   ("`<layer>`: Pull complete", "Digest: …", "Status: …").
 /// - "aggregate": true (JSON mode) adds after each update that changes them one message
-///   {"aggregate": {"current", "total", "layers", "layers_done"}} with the overall bytes done
-///   and known total over all layers; "current" never goes backwards and ends equal to "total".
+///   {"aggregate": {"current", "total", "layers", "layers_done", "total_final",
+///   "extract_current", "extract_total"}} with the overall bytes done and known total over all
+///   layers; "current" never goes backwards and ends equal to "total"; "total_final" is true
+///   once "total" cannot grow any more (a percentage never goes back from then on);
+///   "extract_*" are the unpacking phase. dc_progress_parse() reads it without a JSON parser.
+///   With "progress": "text" or "raw", "aggregate" is refused (DC_INVALID_ARGUMENT).
 /// - "inactivity_timeout_ms": longest silence between two reads of the stream (0 = none;
 ///   default: the client's).
 ///

@@ -9,6 +9,34 @@ use crate::error::Status;
 
 static VERSION: &[u8] = concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes();
 
+/// The major version of the header; `dc_version()` tells the library's at run time. The
+/// SONAME follows the major version (see "ABI policy" at the top of this header).
+pub const DC_VERSION_MAJOR: u32 = 0;
+/// The minor version of the header.
+pub const DC_VERSION_MINOR: u32 = 1;
+/// The patch version of the header.
+pub const DC_VERSION_PATCH: u32 = 0;
+// cbindgen needs literals above (DC_VERSION_STRING is written by tests/header.rs from
+// Cargo.toml); these make a version bump in Cargo.toml that forgets them a
+// compile error instead of a header that lies.
+const _: () = {
+    assert!(DC_VERSION_MAJOR == parse_u32(env!("CARGO_PKG_VERSION_MAJOR")));
+    assert!(DC_VERSION_MINOR == parse_u32(env!("CARGO_PKG_VERSION_MINOR")));
+    assert!(DC_VERSION_PATCH == parse_u32(env!("CARGO_PKG_VERSION_PATCH")));
+};
+
+const fn parse_u32(s: &str) -> u32 {
+    let b = s.as_bytes();
+    let (mut i, mut n) = (0, 0u32);
+    while i < b.len() {
+        assert!(b[i].is_ascii_digit(), "a version number that is not a number");
+        n = n * 10 + (b[i] - b'0') as u32;
+        i += 1;
+    }
+    n
+}
+
+
 /// The library's version, e.g. "0.1.0". Static string: do not free.
 #[unsafe(no_mangle)]
 pub extern "C" fn dc_version() -> *const c_char {

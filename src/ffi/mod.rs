@@ -16,6 +16,7 @@ mod callbacks;
 mod client;
 mod error;
 mod cancel;
+mod progress;
 mod system;
 mod images_metadata;
 mod images_transfer;

@@ -73,6 +73,7 @@ impl BuildResult {
 /// be read while sending (naming it); transport when the stream ends without the image ID;
 /// timeout; cancelled when `sink`'s callback asked to stop.
 pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult> {
+    opts.check_progress()?;
     opts.validate()?;
     let tags = opts.applied_tags()?;
     // Everything about the input is checked before the daemon is asked anything.
@@ -98,7 +99,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
 
     let mut sink = match on_buildkit {
         true => ProgressSink::buildkit(opts.progress, io.progress),
-        false => opts.sink(io.progress),
+        false => opts.sink(io.progress)?,
     };
     let mut outcome = Outcome::new(opts.is_quiet());
     let streamed = send(client, &call, prepared.source, opts.is_quiet() || on_buildkit, &mut sink).and_then(|response| {
@@ -106,6 +107,14 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
             outcome.observe(msg);
             Ok(())
         })
+    });
+    // A daemon that cannot run BuildKit refuses the request with a message saying so.
+    let streamed = streamed.map_err(|e| {
+        if on_buildkit && e.http_status >= 400 && e.message.to_ascii_lowercase().contains("buildkit") {
+            Error { status: Status::Unsupported, ..e }
+        } else {
+            e
+        }
     });
     if let (Err(e), Some(id)) = (&streamed, &build_id) {
         // The caller stopped, or a time limit or the connection ended the call: the build
@@ -126,7 +135,9 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
             ));
         }
     };
-    Ok(BuildResult { id, tags, warnings: outcome.warnings })
+    let mut warnings = outcome.warnings;
+    warnings.extend(sink.buildkit_warnings());
+    Ok(BuildResult { id, tags, warnings })
 }
 
 /// Sends the request with its context and, once the daemon has the whole context (it answers

@@ -71,6 +71,7 @@ impl ImportResult {
 /// writer returned false), transport/timeout. A failure of `io.input` itself surfaces as a
 /// transport error; the C layer replaces it with the callback's own status.
 pub fn import(client: &Client, options: &ImportOptions, io: Io) -> Result<ImportResult> {
+    options.check_progress()?;
     exactly_one(
         "image import",
         "input",
@@ -101,7 +102,7 @@ pub fn import(client: &Client, options: &ImportOptions, io: Io) -> Result<Import
     }
     let call = Call::post("/images/create").query(query).limits_of(options);
     let mut upload = Upload::open(io.input, options.input_path.as_deref(), "import options")?;
-    let mut sink = options.sink(io.progress);
+    let mut sink = options.sink(io.progress)?;
     let mut id = None;
     run_stream(client, &call, upload.body(), &mut sink, &mut |msg| {
         if let Some(found) = image_id_status(msg) {

@@ -66,6 +66,7 @@ impl LoadResult {
 /// returned false), transport/timeout. A failure of `io.input` itself surfaces as a transport
 /// error; the C layer replaces it with the callback's own status.
 pub fn load(client: &Client, options: &LoadOptions, io: Io) -> Result<LoadResult> {
+    options.check_progress()?;
     exactly_one("image load", "input", &[("a read callback", io.input.is_some()), ("\"input_path\"", options.input_path.is_some())])?;
     let quiet = options.quiet.unwrap_or(io.progress.is_none());
     let mut query = Query::new();
@@ -75,7 +76,7 @@ pub fn load(client: &Client, options: &LoadOptions, io: Io) -> Result<LoadResult
     }
     let call = Call::post("/images/load").query(query).limits_of(options);
     let mut upload = Upload::open(io.input, options.input_path.as_deref(), "load options")?;
-    let mut sink = options.sink(io.progress);
+    let mut sink = options.sink(io.progress)?;
     let mut images = Vec::new();
     run_stream(client, &call, upload.body(), &mut sink, &mut |msg| {
         collect_loaded(msg, &mut images);

@@ -173,6 +173,7 @@ impl PullOutcome {
 /// timeout, cancelled when the progress callback asked to stop (the connection is then closed;
 /// the client stays usable).
 pub fn pull(client: &Client, opts: &PullOptions, io: Io) -> Result<PullResult> {
+    opts.check_progress()?;
     let target = PullTarget::from_options(opts)?;
     if let Some(p) = &opts.platform {
         platform::parse("pull options", p)?;
@@ -192,7 +193,7 @@ pub fn pull(client: &Client, opts: &PullOptions, io: Io) -> Result<PullResult> {
         .limits_of(opts);
 
     let mut outcome = PullOutcome::default();
-    let mut sink = opts.sink(io.progress);
+    let mut sink = opts.sink(io.progress)?;
     run_stream(client, &call, Body::Empty, &mut sink, &mut |msg| {
         outcome.observe(msg);
         Ok(())

@@ -112,6 +112,7 @@ fn push_target(name: &str, opts: &PushOptions) -> Result<(crate::reference::Refe
 /// error for what the registry refused, transport when the stream ends without its final `aux`
 /// message, timeout, cancelled (the connection is then closed; the client stays usable).
 pub fn push(client: &Client, name: &str, opts: &PushOptions, io: Io) -> Result<PushResult> {
+    opts.check_progress()?;
     let (reference, tag) = push_target(name, opts)?;
     let platform = match &opts.platform {
         Some(p) => Some(platform::oci_json_of(&platform::parse("push options", p)?)),
@@ -132,7 +133,7 @@ pub fn push(client: &Client, name: &str, opts: &PushOptions, io: Io) -> Result<P
         .limits_of(opts);
 
     let mut pushed = Vec::new();
-    let mut sink = opts.sink(io.progress);
+    let mut sink = opts.sink(io.progress)?;
     run_stream(client, &call, Body::Empty, &mut sink, &mut |msg| {
         if let Some(aux) = msg.get("aux").filter(|a| a.get("Digest").is_some()) {
             let field = |k: &str| aux.get(k).cloned().unwrap_or(Value::Null);

@@ -209,9 +209,21 @@ pub trait HasProgress {
     fn progress_mode(&self) -> crate::stream::ProgressMode;
     fn aggregate(&self) -> bool;
 
-    /// A sink delivering progress to `cb` in the mode these options ask for.
-    fn sink<'a>(&self, cb: Option<crate::stream::WriteFn<'a>>) -> crate::stream::ProgressSink<'a> {
-        crate::stream::ProgressSink::new(self.progress_mode(), self.aggregate(), cb)
+    /// A sink delivering progress to `cb` in the mode these options ask for. `aggregate` is a
+    /// JSON-mode message: with text or raw progress it is refused, never ignored.
+    fn sink<'a>(&self, cb: Option<crate::stream::WriteFn<'a>>) -> crate::error::Result<crate::stream::ProgressSink<'a>> {
+        self.check_progress()?;
+        Ok(crate::stream::ProgressSink::new(self.progress_mode(), self.aggregate(), cb))
+    }
+
+    /// Refuses `aggregate` with a mode other than JSON (call it before any request).
+    fn check_progress(&self) -> crate::error::Result<()> {
+        if self.aggregate() && self.progress_mode() != crate::stream::ProgressMode::Json {
+            return Err(crate::error::Error::invalid(
+                "option \"aggregate\" adds JSON messages: it needs \"progress\": \"json\"",
+            ));
+        }
+        Ok(())
     }
 }
 

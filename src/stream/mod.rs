@@ -6,11 +6,13 @@
 //! - [`buildkit`]: a BuildKit build's trace decoded: plain text as buildx prints it, or JSON
 //!   events.
 //! - [`progress`]: [`ProgressSink`], the loop operations hand their stream to.
+//! - [`progress_view`]: one delivery read back as figures (for `dc_progress_parse`).
 
 pub mod aggregate;
 pub mod buildkit;
 pub mod json_lines;
 pub mod progress;
+pub mod progress_view;
 pub mod text;
 
 pub use aggregate::{AggregateProgress, Aggregator};

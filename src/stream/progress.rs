@@ -126,12 +126,11 @@ impl<'a> ProgressSink<'a> {
         while let Some(msg) = reader.next_message()? {
             summary.messages += 1;
             if let Some(bk) = self.buildkit.as_mut() {
-                let deliveries = match self.cb.is_some() {
-                    true => bk.deliveries(&msg.value, &msg.raw, self.mode),
-                    false => Vec::new(),
-                };
-                for d in deliveries {
-                    self.deliver(&d)?;
+                let deliveries = bk.deliveries(&msg.value, &msg.raw, self.mode);
+                if self.cb.is_some() {
+                    for d in deliveries {
+                        self.deliver(&d)?;
+                    }
                 }
                 if let Some(err) = stream_error(&msg.value) {
                     let (err, delivery) = match self.buildkit.as_mut() {
@@ -175,7 +174,20 @@ impl<'a> ProgressSink<'a> {
             }
             on_message(&msg.value)?;
         }
+        if let Some(agg) = self.aggregator.as_mut()
+            && let Some(figures) = agg.finish()
+            && self.cb.is_some()
+        {
+            let mut line = figures.to_json();
+            line.push('\n');
+            self.deliver(line.as_bytes())?;
+        }
         Ok(summary)
+    }
+
+    /// The warnings a BuildKit build's trace reported (empty for other streams).
+    pub fn buildkit_warnings(&self) -> Vec<String> {
+        self.buildkit.as_ref().map(|b| b.warnings().to_vec()).unwrap_or_default()
     }
 
     /// Delivers a line the library itself composes in text mode (e.g. build's
@@ -305,12 +317,24 @@ mod tests {
         assert!(got[1].contains("Pulling fs layer"));
         assert_eq!(
             got[2],
-            "{\"aggregate\":{\"current\":0,\"total\":0,\"layers\":1,\"layers_done\":0}}\n"
+            "{\"aggregate\":{\"current\":0,\"total\":0,\"layers\":1,\"layers_done\":0,\"total_final\":false,\
+             \"extract_current\":0,\"extract_total\":0}}\n"
         );
         assert_eq!(
             aggregates.last().unwrap().as_str(),
-            "{\"aggregate\":{\"current\":1024,\"total\":1024,\"layers\":1,\"layers_done\":1}}\n"
+            "{\"aggregate\":{\"current\":1024,\"total\":1024,\"layers\":1,\"layers_done\":1,\"total_final\":true,\
+             \"extract_current\":0,\"extract_total\":0}}\n"
         );
+    }
+
+    #[test]
+    fn the_end_of_the_stream_makes_the_aggregate_total_final() {
+        let input = "{\"status\":\"Already exists\",\"progressDetail\":{},\"id\":\"a\"}\r\n";
+        let (r, got, _) = run(ProgressMode::Json, true, input, usize::MAX);
+        assert_eq!(r.unwrap().messages, 1);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(got[1].contains("\"total_final\":false"));
+        assert!(got[2].contains("\"layers_done\":1,\"total_final\":true"), "{}", got[2]);
     }
 
     #[test]

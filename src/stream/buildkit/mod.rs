@@ -32,24 +32,25 @@ impl BuildkitProgress {
     }
 
     /// The deliveries (one callback call each) for one daemon message: `raw` is its bytes,
-    /// `msg` the parsed object. Errors are left to [`BuildkitProgress::explain`].
+    /// `msg` the parsed object. The trace is followed whatever the mode (an error report and
+    /// the result's warnings need it). Errors are left to [`BuildkitProgress::explain`].
     pub fn deliveries(&mut self, msg: &Value, raw: &[u8], mode: ProgressMode) -> Vec<Vec<u8>> {
         let line = |v: Value| {
             let mut b = v.to_string().into_bytes();
             b.push(b'\n');
             b
         };
+        let aux = msg.get("aux");
+        let events = match msg.get("id").and_then(Value::as_str) {
+            Some(TRACE_ID) => aux.and_then(Value::as_str).and_then(proto::decode_trace).map(|u| self.trace.apply(u)),
+            _ => None,
+        };
         if mode == ProgressMode::Raw {
             let mut b = raw.to_vec();
             b.push(b'\n');
             return vec![b];
         }
-        let aux = msg.get("aux");
-        if msg.get("id").and_then(Value::as_str) == Some(TRACE_ID) {
-            let Some(update) = aux.and_then(Value::as_str).and_then(proto::decode_trace) else {
-                return Vec::new();
-            };
-            let events = self.trace.apply(update);
+        if let Some(events) = events {
             return match mode {
                 ProgressMode::Text => {
                     let text = self.printer.render(&self.trace, &events);
@@ -58,7 +59,7 @@ impl BuildkitProgress {
                 _ => events.iter().map(|e| line(events::event_json(&self.trace, e))).collect(),
             };
         }
-        if mode == ProgressMode::Text {
+        if mode == ProgressMode::Text || msg.get("id").and_then(Value::as_str) == Some(TRACE_ID) {
             return Vec::new();
         }
         if let Some(id) = aux.and_then(|a| a.get("ID")).and_then(Value::as_str) {
@@ -71,6 +72,11 @@ impl BuildkitProgress {
             return Vec::new();
         }
         vec![line(json!({"type": "message", "message": msg}))]
+    }
+
+    /// The warnings the trace reported (Engine 23+), in order.
+    pub fn warnings(&self) -> &[String] {
+        self.trace.warnings()
     }
 
     /// What to tell about a build that failed with `error`: the error with the failed step and

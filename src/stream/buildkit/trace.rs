@@ -21,6 +21,8 @@ pub const RECENT_LINES: usize = 10;
 const MAX_KEPT: usize = 4096;
 /// Most vertices tracked: beyond this, new ones are not followed (a trace is only progress).
 const MAX_VERTICES: usize = 100_000;
+/// Most warnings kept for the result.
+const MAX_WARNINGS: usize = 1000;
 
 /// What is known of one vertex.
 #[derive(Debug, Clone, Default)]
@@ -127,6 +129,8 @@ pub struct Trace {
     vertices: Vec<VertexState>,
     by_digest: HashMap<String, usize>,
     next_number: u32,
+    /// The warnings' short texts, in order (bounded).
+    warnings: Vec<String>,
 }
 
 impl Trace {
@@ -206,10 +210,18 @@ impl Trace {
         }
         for warning in update.warnings {
             let vertex = self.by_digest.get(&warning.vertex).copied();
+            if self.warnings.len() < MAX_WARNINGS {
+                self.warnings.push(capped(&String::from_utf8_lossy(&warning.short)));
+            }
             events.push(Event::Warning { vertex, warning });
         }
         events.extend(completed.into_iter().map(|vertex| Event::Completed { vertex }));
         events
+    }
+
+    /// The warnings reported so far (their short texts).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The vertex that failed (the first to, as buildx reports it), if any did.
