@@ -120,7 +120,11 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
         // The caller stopped, or a time limit or the connection ended the call: the build
         // must not go on in the daemon. A build that failed there has ended already.
         if !matches!(e.status, Status::StreamError | Status::NotFound | Status::Unauthorized | Status::InvalidArgument) {
-            buildkit::cancel(&client.without_cancel(), id);
+            let limit = match e.status {
+                Status::Timeout => buildkit::CANCEL_AFTER_TIMEOUT_LIMIT_MS,
+                _ => buildkit::CANCEL_LIMIT_MS,
+            };
+            buildkit::cancel(&client.without_cancel(), id, limit);
         }
     }
     streamed?;

@@ -146,12 +146,19 @@ pub fn check_without_daemon(opts: &BuildOptions) -> Result<()> {
     Ok(())
 }
 
-/// Asks the daemon to stop the BuildKit build `id` (it answers 200 even for an unknown one).
-/// Best effort: the build is also cancelled when its connection closes.
-pub fn cancel(client: &Client, id: &str) {
+/// How long asking the daemon to cancel may take: after the caller stopped the build the daemon
+/// is answering; after a time limit ended it the daemon may be the one that stopped answering,
+/// and the caller is owed its DC_TIMEOUT promptly (the build also ends with its connection).
+pub const CANCEL_LIMIT_MS: u64 = 2_000;
+pub const CANCEL_AFTER_TIMEOUT_LIMIT_MS: u64 = 500;
+
+/// Asks the daemon to stop the BuildKit build `id` (it answers 200 even for an unknown one),
+/// waiting at most `limit_ms`. Best effort: the build is also cancelled when its connection
+/// closes.
+pub fn cancel(client: &Client, id: &str, limit_ms: u64) {
     let mut q = Query::new();
     q.push("id", id);
-    let call = Call::post("/build/cancel").query(q).limits(Some(10_000), Some(10_000));
+    let call = Call::post("/build/cancel").query(q).limits(Some(limit_ms), Some(limit_ms));
     if let Ok(r) = client.send(&call, Body::Empty) {
         r.discard();
     }
