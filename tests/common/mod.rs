@@ -2,6 +2,7 @@
 //! fake daemon for what a real engine cannot show.
 #![allow(dead_code)]
 
+pub mod cutting_proxy;
 pub mod engine;
 pub mod fake_daemon;
 pub mod scratch;
