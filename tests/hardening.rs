@@ -199,3 +199,23 @@ fn options_too_large_to_send_and_huge_keys() {
     assert_eq!(e.status, Status::InvalidArgument);
     assert!(e.message.len() < 1000, "{} bytes", e.message.len());
 }
+
+#[test]
+fn an_answer_that_ends_with_its_connection_must_be_whole_json() {
+    use common::fake_daemon::{FakeDaemon, Reply};
+    use dockerclient::images::list::{list, ListOptions};
+    // No Content-Length, no chunked encoding: the body ends when the connection closes, which
+    // is also what a cut connection looks like.
+    let cut = FakeDaemon::with_version(Some("1.41"), |_| {
+        Reply::Raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[{\"Id\":\"sha256:ab".to_vec())
+    });
+    let c = Client::new(&ClientOptions { host: Some(cut.host()), ..Default::default() }).unwrap();
+    let e = list(&c, &ListOptions::default()).unwrap_err();
+    assert_eq!(e.status, Status::Transport, "{e:?}");
+    assert!(e.message.contains("before it was complete JSON"), "{e:?}");
+    let whole = FakeDaemon::with_version(Some("1.41"), |_| {
+        Reply::Raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[]\n".to_vec())
+    });
+    let c = Client::new(&ClientOptions { host: Some(whole.host()), ..Default::default() }).unwrap();
+    assert_eq!(list(&c, &ListOptions::default()).unwrap().as_str(), "[]\n");
+}

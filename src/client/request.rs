@@ -156,7 +156,18 @@ impl Client {
 
     /// Sends a call whose answer is a JSON document, returned verbatim.
     pub fn send_json(&self, call: &Call, body: Body) -> Result<RawJson> {
-        self.send(call, body)?.text().map(RawJson::new)
+        let response = self.send(call, body)?;
+        let framed = response.is_framed();
+        let text = response.text()?;
+        // The daemon always marks where its answer ends; one that ends with the connection
+        // instead is whole only if it parses (a cut connection looks the same as an end).
+        if !framed && serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
+            return Err(Error::transport(format!(
+                "the answer to {} {} ended with its connection before it was complete JSON",
+                call.method, call.path
+            )));
+        }
+        Ok(RawJson::new(text))
     }
 }
 

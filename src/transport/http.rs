@@ -62,15 +62,23 @@ impl Response {
         BodyReader { inner: self.inner.into_body().into_with_config().limit(u64::MAX).reader(), what, cancel }
     }
 
-    /// The body as text, verbatim (JSON answers are passed through without loss).
+    /// The body as text, verbatim (JSON answers are passed through without loss). A call
+    /// cancelled while the body was read fails: its socket was shut down, which may read as
+    /// the end of a body that the connection's close delimits.
     pub fn text(mut self) -> Result<String> {
         let what = format!("reading the answer to {}", self.what);
-        self.inner
-            .body_mut()
-            .with_config()
-            .limit(MAX_TEXT_BODY)
-            .read_to_string()
-            .map_err(|e| ureq_error(e, &what))
+        let text = self.inner.body_mut().with_config().limit(MAX_TEXT_BODY).read_to_string();
+        if self.cancel.as_ref().is_some_and(CancelToken::is_triggered) {
+            return Err(Error::cancelled(format!("{what}: the call was cancelled")));
+        }
+        text.map_err(|e| ureq_error(e, &what))
+    }
+
+    /// Whether the body's end is marked (a Content-Length or chunked encoding) rather than
+    /// given by the connection closing, which a cut connection imitates.
+    pub fn is_framed(&self) -> bool {
+        self.header("content-length").is_some()
+            || self.header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
     }
 
     /// The start of the body as text, invalid UTF-8 replaced, at most `limit` bytes read (an

@@ -101,6 +101,11 @@ impl FakeDaemon {
         self.connections.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Forgets the requests seen so far (a long test keeps the record from growing).
+    pub fn forget_seen(&self) {
+        self.seen.lock().unwrap().clear();
+    }
+
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
