@@ -109,7 +109,7 @@ fn one_round(real: &Client, fake: &Client, impatient: &Client, archive_names: &[
     let r = load(fake, &LoadOptions::default(), Io::input(&mut FailingReader(100_000)));
     call(r.is_err(), "failing input", format!("{r:?}"));
     // A load that works, from memory (every tenth round: it is the slowest call here).
-    if round % 10 == 0 {
+    if round.is_multiple_of(10) {
         let mut archive = Vec::new();
         save(real, &opts::<SaveOptions>(json!({"names": archive_names})), Io::output(&mut |b| {
             archive.extend_from_slice(b);
