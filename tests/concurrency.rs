@@ -30,7 +30,7 @@ fn sixteen_threads_a_thousand_mixed_calls_each() {
             let (c, base, wrong) = (&c, &base, &wrong);
             s.spawn(move || {
                 let repo = format!("dctest/{}", unique(&format!("conc{t}")));
-                let mut fail = |what: &str, detail: String| {
+                let fail = |what: &str, detail: String| {
                     if wrong.fetch_add(1, Ordering::Relaxed) < 10 {
                         eprintln!("thread {t}: {what}: {detail}");
                     }
