@@ -7,6 +7,7 @@
 #   make demo                 the C tour in examples-c/ against $DOCKER_HOST or the test engine
 #   make docs                 the header's documentation as HTML (Doxygen) in target/docs
 #   make bench                benchmarks against other clients (prints ratios)
+#   make fuzz [FUZZ_SECONDS=60]  every cargo-fuzz target for a while (nightly; grows fuzz/corpus)
 #   make header               regenerate include/dockerclient.h from src/ffi/ (pinned cbindgen)
 #
 # The shipped library has its debug information stripped (Cargo.toml's release profile);
@@ -38,7 +39,7 @@ SO_MAJOR := libdockerclient.so.$(SOMAJOR)
 SO_LINK  := libdockerclient.so
 endif
 
-.PHONY: all lib header install uninstall test test-c demo docs bench clean
+.PHONY: all lib header install uninstall test test-c demo docs bench fuzz clean
 
 all: lib
 
@@ -92,6 +93,10 @@ docs:
 
 bench: lib
 	bash scripts/bench.sh
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	$(CARGO) clean

@@ -26,6 +26,8 @@ pub mod build_context;
 pub mod client;
 mod error;
 mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod images;
 #[doc(hidden)]
 pub mod options;

@@ -107,22 +107,7 @@ impl CredHelper {
                 Err(self.failed("get", &out))
             };
         }
-        let answer: GetAnswer =
-            serde_json::from_slice(&out.stdout).map_err(|_| self.bad_answer("get"))?;
-        if answer.username.is_empty() && answer.secret.is_empty() {
-            return Ok(None);
-        }
-        let mut ac = AuthConfig {
-            serveraddress: Some(server_address.to_string()),
-            ..Default::default()
-        };
-        if answer.username == TOKEN_USERNAME {
-            ac.identitytoken = Some(answer.secret);
-        } else {
-            ac.username = Some(answer.username);
-            ac.password = Some(answer.secret);
-        }
-        Ok(Some(ac))
+        parse_get_answer(server_address, &out.stdout).ok_or_else(|| self.bad_answer("get"))
     }
 
     /// Every server the helper holds credentials for, with its user name; empty when the helper
@@ -139,7 +124,7 @@ impl CredHelper {
                 Err(self.failed("list", &out))
             };
         }
-        serde_json::from_slice(&out.stdout).map_err(|_| self.bad_answer("list"))
+        parse_list_answer(&out.stdout).ok_or_else(|| self.bad_answer("list"))
     }
 
     /// Runs the helper with `action`, writing `input` to its stdin; `None` if not installed.
@@ -219,6 +204,28 @@ impl CredHelper {
             self.program()
         ))
     }
+}
+
+/// A `get` answer read: `None` when it is not the protocol's JSON, `Some(None)` when it holds
+/// no credentials.
+pub fn parse_get_answer(server_address: &str, stdout: &[u8]) -> Option<Option<AuthConfig>> {
+    let answer: GetAnswer = serde_json::from_slice(stdout).ok()?;
+    if answer.username.is_empty() && answer.secret.is_empty() {
+        return Some(None);
+    }
+    let mut ac = AuthConfig { serveraddress: Some(server_address.to_string()), ..Default::default() };
+    if answer.username == TOKEN_USERNAME {
+        ac.identitytoken = Some(answer.secret);
+    } else {
+        ac.username = Some(answer.username);
+        ac.password = Some(answer.secret);
+    }
+    Some(Some(ac))
+}
+
+/// A `list` answer read (server -> user name); `None` when it is not the protocol's JSON.
+pub fn parse_list_answer(stdout: &[u8]) -> Option<BTreeMap<String, String>> {
+    serde_json::from_slice(stdout).ok()
 }
 
 /// How long a helper may take: a keychain prompt can be slow, a hung helper must not hang the

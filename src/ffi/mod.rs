@@ -26,7 +26,7 @@ mod auth;
 
 mod error_object;
 mod guard;
-mod strings;
+pub(crate) mod strings;
 
 #[cfg(test)]
 mod tests {
