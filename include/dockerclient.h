@@ -521,6 +521,65 @@ dc_status dc_system_info(const dc_client *client, char **out_json, dc_error **er
 dc_status dc_system_auth(const dc_client *client, const char *credentials_json, char **out_json, dc_error **err);
 
 /**
+ * Disk usage of the daemon's images, containers, volumes and build cache (GET /system/df;
+ * API 1.25+), as `docker system df -v` shows it.
+ *
+ * options_json: NULL or "" for defaults (every kind), else a JSON object:
+ * - "type": ["image", "container", "volume", "build-cache"]: only these kinds (API 1.42+;
+ *   older daemons always compute all of them).
+ * - "verbose": true lists each kind's items (API 1.52+, where the answer has one summary per
+ *   kind).
+ *
+ * On success *out_json receives the daemon's JSON verbatim. Up to API 1.51: {"LayersSize",
+ * "Images": [{"Id", "RepoTags", "Size", "SharedSize", "Containers", …}], "Containers",
+ * "Volumes", "BuildCache": [{"ID", "Type", "Size", "InUse", "Shared", …}]}; from 1.52:
+ * {"ImageUsage": {"ActiveCount", "TotalCount", "Reclaimable", "TotalSize", "Items"}, …}.
+ * Free it with dc_string_free(). Computing sizes can take the daemon a while on a big store.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (an unknown kind), DC_UNSUPPORTED (an option the API
+ * version lacks, before any request), DC_SERVER_ERROR, DC_TRANSPORT, DC_TIMEOUT.
+ */
+dc_status dc_system_df(const dc_client *client, const char *options_json, char **out_json, dc_error **err);
+
+/**
+ * Follows the daemon's events (GET /events), as `docker events` does: each event is handed
+ * to `event_cb` as it happens, one JSON object plus "\n" per call, as the daemon wrote it:
+ * {"Type": "image", "Action": "pull", "Actor": {"ID": "…", "Attributes": {"name": …}},
+ * "scope": "local", "time": seconds, "timeNano": nanoseconds, …}.
+ *
+ * options_json: NULL or "" for defaults (every event from now on, until stopped), else:
+ * - "since": replay kept events from this time on (the daemon keeps its last 256 events).
+ * - "until": stop at this time; in the past, replays what was kept and returns at once.
+ *   Both take a Unix time ("1700000000", "1700000000.5"), a date or date-time
+ *   ("2024-05-01", "2024-05-01T10:30:00Z", with an offset or, without one, local time), or
+ *   a duration before now ("10m", "1h30m"), as the docker CLI does.
+ * - "filters" (API 1.24+): {"type": ["image"], "event": ["pull", "tag", …], "image":
+ *   [name or ID], "label": ["key" | "key=value"], "container", "volume", "network",
+ *   "daemon", "plugin", "scope", "node", "service", "secret", "config"}, arrays of strings.
+ *   Without "type", every kind of event comes.
+ * - "timeout_ms", "inactivity_timeout_ms": time limits of this call (0 = none; default: the
+ *   client's). The client's inactivity limit also applies: an event stream is silent between
+ *   events, so give "inactivity_timeout_ms": 0 (or a client without one) to follow events
+ *   indefinitely.
+ * - "cancel": a token's id (dc_cancel_id) to stop the call from another thread.
+ *
+ * The call returns DC_OK when the stream ends by itself ("until"), DC_CANCELLED when
+ * `event_cb` returns non-zero or the cancel token is triggered; the connection is closed and
+ * the client stays usable either way. It never reconnects: after an error, events may have
+ * been missed, and the caller decides whether to call again with "since" set to the last
+ * event's "time" (events at that second may then come twice) or to start over. Memory stays
+ * bounded however long the stream runs.
+ *
+ * `event_cb` (required) runs on the calling thread, must return, and must not re-enter
+ * this call; `event_userdata` is passed to it.
+ *
+ * Statuses: DC_INVALID_ARGUMENT (NULL client or event_cb, bad options, a time in no known
+ * form), DC_UNSUPPORTED (filters before API 1.24), DC_CANCELLED, DC_TIMEOUT, DC_TRANSPORT,
+ * DC_SERVER_ERROR.
+ */
+dc_status dc_system_events(const dc_client *client, const char *options_json, dc_write_cb event_cb, void *event_userdata, dc_error **err);
+
+/**
  * Lists local images (GET /images/json).
  *
  * options_json: NULL or "" for defaults, else a JSON object:
@@ -709,6 +768,53 @@ dc_status dc_image_distribution(const dc_client *client, const char *name, const
  * DC_TRANSPORT, DC_TIMEOUT.
  */
 dc_status dc_image_commit(const dc_client *client, const char *options_json, char **out_json, dc_error **err);
+
+/**
+ * Lists the in-toto attestations (provenance, SBOM) attached to a local image, for one
+ * platform (GET /images/{name}/attestations; API 1.55+).
+ *
+ * name: the image's name, reference or ID, escaped as for dc_image_inspect.
+ * options_json: NULL or "" for defaults, else a JSON object:
+ * - "platform": "os[/arch[/variant]]" (default: the daemon's own platform).
+ * - "type": ["https://slsa.dev/provenance/v0.2", "https://spdx.dev/Document", …]: only
+ *   statements of these predicate types.
+ * - "statement": true includes each statement's body (default: descriptors and types only).
+ *
+ * On success *out_json receives the daemon's JSON array verbatim: [{"Descriptor": {…},
+ * "PredicateType": "…", "Statement": {…}}, …], [] when the image has none. Free it with
+ * dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (bad name, platform or options), DC_UNSUPPORTED (API before
+ * 1.55, checked before any request; a daemon whose image store keeps no attestations, i.e.
+ * not the containerd store, answering 501), DC_NOT_FOUND (no such image, or no variant for
+ * the platform), DC_SERVER_ERROR, DC_TRANSPORT, DC_TIMEOUT.
+ */
+dc_status dc_image_attestations(const dc_client *client, const char *name, const char *options_json, char **out_json, dc_error **err);
+
+/**
+ * Removes build cache (POST /build/prune; API 1.31+), as `docker builder prune` does. It
+ * frees what both builders left: the classic builder's intermediate layers are images (see
+ * dc_image_prune), BuildKit's cache records are removed here.
+ *
+ * options_json: NULL or "" for defaults (unused cache records only, none kept), else:
+ * - "all": true also removes cache that is shared or internal, not only dangling records
+ *   (API 1.39+).
+ * - "filters" (API 1.39+): {"until": ["24h" or a timestamp], "id": [prefix], "parent": [id],
+ *   "type": ["regular"|"source.local"|"exec.cachemount"|…], "description": [text]}, one
+ *   value each (the daemon refuses more); and the flags "inuse", "shared", "private", given
+ *   as [] (a value is DC_INVALID_ARGUMENT: the daemon would match nothing).
+ * - "keep_storage": bytes of cache to keep (API 1.39+; sent as "reserved-space" from 1.48,
+ *   where the daemon renamed it).
+ * - "reserved_space", "max_used_space", "min_free_space": bytes (API 1.48+).
+ *
+ * On success *out_json receives the daemon's answer verbatim: {"CachesDeleted": [id, …] or
+ * null, "SpaceReclaimed": bytes}. Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT ("keep_storage" with "reserved_space"; a filter with two
+ * values), DC_UNSUPPORTED (an option the API version lacks, before any request),
+ * DC_SERVER_ERROR, DC_TRANSPORT, DC_TIMEOUT.
+ */
+dc_status dc_build_prune(const dc_client *client, const char *options_json, char **out_json, dc_error **err);
 
 /**
  * Pulls an image from its registry (POST /images/create), reporting progress as it happens.
@@ -1075,6 +1181,61 @@ dc_status dc_image_build(const dc_client *client, const char *options_json, dc_r
  * message names the helper and its exit status, never its output).
  */
 dc_status dc_auth_resolve(const dc_client *client_or_null, const char *registry, char **out_json, dc_error **err);
+
+/**
+ * Logs in to a registry and keeps the credentials, as `docker login` does: the daemon checks
+ * them (POST /auth), then they are stored where the docker CLI stores them, so later pulls and
+ * pushes (of this library, without an "auth" option, and of the docker CLI) use them.
+ *
+ * credentials_json (required): {"username", "password", "serveraddress", "identitytoken",
+ * "email", "registrytoken"} (strings): a user name and password, or an identity token.
+ * "serveraddress" names the registry in any spelling ("127.0.0.1:5000",
+ * "https://host:5000/v2/"); absent or "" is Docker Hub.
+ *
+ * Where they are kept: the config file of the client's credential source (its
+ * "docker_config" directory, else $DOCKER_CONFIG, else ~/.docker: `config.json`). When that
+ * file names a credential helper for the registry ("credHelpers", else "credsStore"),
+ * `docker-credential-<name> store` receives the secret on stdin and the file only gains an
+ * empty "auths" entry for the registry; otherwise "auths" gains {"auth": base64
+ * "user:password"}, or {"identitytoken": …} when the registry returned one (then kept instead
+ * of the password). The file is replaced atomically, keeps its mode (0600 when new) and every
+ * byte of other entries, and a symlink to it is followed. Nothing is written when the
+ * credentials are refused.
+ *
+ * options_json: NULL or "", else {"timeout_ms", "inactivity_timeout_ms", "cancel"} for the
+ * daemon's check.
+ *
+ * On success *out_json receives {"registry": the config key ("https://index.docker.io/v1/"
+ * for Docker Hub, else host[:port]), "stored_in": "auths" | `"credsStore:<name>"` |
+ * `"credHelper:<name>"`, "config": the file's path, "status": the daemon's "Status",
+ * "identity_token": whether an identity token was kept}. No secret is in it. Free it with
+ * dc_string_free().
+ *
+ * Statuses: DC_UNAUTHORIZED (credentials refused; a helper that failed to store),
+ * DC_INVALID_ARGUMENT (no user name and password nor identity token; a config file that is
+ * not valid JSON; a client whose docker config has no file), DC_SERVER_ERROR (registry
+ * unreachable), DC_TRANSPORT, DC_TIMEOUT, DC_CANCELLED. No credential is ever quoted in an
+ * error.
+ */
+dc_status dc_auth_login(const dc_client *client, const char *credentials_json, const char *options_json, char **out_json, dc_error **err);
+
+/**
+ * Removes the kept credentials of a registry, as `docker logout` does: from the credential
+ * helper the client's config names for it (`docker-credential-<name> erase`), and its
+ * "auths" entry in the config file (other bytes kept, as for dc_auth_login). No request goes
+ * to the daemon.
+ *
+ * registry: any spelling, NULL or "" for Docker Hub. options_json: NULL or "" (reserved).
+ *
+ * On success *out_json receives {"registry", "found": bool, "removed_from": ["auths",
+ * `"credsStore:<name>"`, …], "config": path}. Nothing kept is not an error ("found" is
+ * false). Free it with dc_string_free().
+ *
+ * Statuses: DC_INVALID_ARGUMENT (a config file that is not valid JSON; a client whose docker
+ * config has no file; options that are not an empty object), DC_UNAUTHORIZED (the helper
+ * failed to erase).
+ */
+dc_status dc_auth_logout(const dc_client *client, const char *registry, const char *options_json, char **out_json, dc_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -56,6 +56,13 @@ pub fn options(data: &[u8]) {
     let _ = parse::<images::search::SearchOptions>("search options", json);
     let _ = parse::<images::commit::CommitOptions>("commit options", json);
     let _ = parse::<images::distribution::DistributionOptions>("distribution options", json);
+    let _ = parse::<images::build_prune::BuildPruneOptions>("build prune options", json);
+    let _ = parse::<images::attestations::AttestationsOptions>("attestations options", json);
+    let _ = parse::<crate::system::df::DfOptions>("disk usage options", json);
+    let _ = parse::<crate::system::events::EventsOptions>("events options", json);
+    let _ = parse::<crate::system::login::LoginOptions>("login options", json);
+    // Event times in every form the CLI accepts, at a fixed moment and offset.
+    let _ = crate::system::timestamp::to_daemon_at("since", text, 1_700_000_000, 3600);
     // The C layer takes the "cancel" key out before the operation's own parse.
     if let Ok(c) = std::ffi::CString::new(text) {
         // SAFETY: a NUL-terminated string that outlives the call.

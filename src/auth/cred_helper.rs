@@ -127,6 +127,31 @@ impl CredHelper {
         parse_list_answer(&out.stdout).ok_or_else(|| self.bad_answer("list"))
     }
 
+    /// Stores a secret for `server_address` (`store`; an identity token goes with the user name
+    /// `<token>`, as the CLI stores it). Not installed is an error: the caller chose it.
+    pub fn store(&self, server_address: &str, username: &str, secret: &str) -> Result<()> {
+        let input = serde_json::json!({"ServerURL": server_address, "Username": username, "Secret": secret}).to_string();
+        let Some(out) = self.run("store", &input)? else {
+            return Err(self.error(format!("credential helper {} is not installed", self.program())));
+        };
+        if !out.status.success() {
+            return Err(self.failed("store", &out));
+        }
+        Ok(())
+    }
+
+    /// Erases what the helper holds for `server_address`; false when it held nothing (or is
+    /// not installed).
+    pub fn erase(&self, server_address: &str) -> Result<bool> {
+        let Some(out) = self.run("erase", server_address)? else {
+            return Ok(false);
+        };
+        if !out.status.success() {
+            return if is_not_found(&out) { Ok(false) } else { Err(self.failed("erase", &out)) };
+        }
+        Ok(true)
+    }
+
     /// Runs the helper with `action`, writing `input` to its stdin; `None` if not installed.
     fn run(&self, action: &str, input: &str) -> Result<Option<Output>> {
         let Some(exe) = self.find() else {

@@ -3,6 +3,7 @@
 //! - [`config`]: the [`AuthConfig`] the daemon takes, and its base64url header encodings.
 //! - [`docker_config`]: reading the user's `config.json` ([`DockerConfig`]).
 //! - [`registry_key`]: which config key a registry or image reference uses.
+//! - [`config_edit`]: changing one `auths` entry of a config file, keeping every other byte.
 //! - [`cred_helper`]: running `docker-credential-<name>` programs.
 //! - [`resolve`]: the CLI's precedence (`credHelpers` → `credsStore` → `auths`) and the redacted
 //!   description handed to C callers.
@@ -10,6 +11,7 @@
 //! Nothing in here ever puts a secret into a `Debug` print, an error message or a log.
 
 pub mod config;
+pub mod config_edit;
 pub mod cred_helper;
 pub mod docker_config;
 pub mod registry_key;

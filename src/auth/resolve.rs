@@ -163,6 +163,15 @@ impl DockerConfig {
             .or(Some(first))
     }
 
+    /// The credential helper that stores `key`'s credentials (`credHelpers`, else
+    /// `credsStore`), with where it was named; `None` when the file's `auths` does.
+    pub fn helper_for(&self, key: &str) -> Option<(String, Source)> {
+        match self.store_for(key) {
+            Store::Helper(name, source) => Some((name, source)),
+            Store::File => None,
+        }
+    }
+
     fn store_for(&self, key: &str) -> Store {
         let helper = self.cred_helpers.get(key).or_else(|| {
             self.cred_helpers

@@ -132,6 +132,11 @@ impl Client {
         Client { credentials: CredentialSource::Given(Arc::new(config)), ..self.clone() }
     }
 
+    /// The same client (sharing its connections), taking registry credentials from `source`.
+    pub fn with_credentials(&self, source: CredentialSource) -> Client {
+        Client { credentials: source, ..self.clone() }
+    }
+
     /// Where this client finds registry credentials an operation was not given.
     pub fn credentials(&self) -> &CredentialSource {
         &self.credentials

@@ -1,6 +1,6 @@
 //! Image calls that answer with JSON: `dc_image_list`, `dc_image_inspect`, `dc_image_history`,
 //! `dc_image_tag`, `dc_image_remove`, `dc_image_prune`, `dc_image_search`,
-//! `dc_image_distribution`, `dc_image_commit`.
+//! `dc_image_distribution`, `dc_image_commit`, `dc_image_attestations`, `dc_build_prune`.
 
 use std::ffi::c_char;
 
@@ -14,7 +14,9 @@ use super::cancel::bound;
 use super::strings::{clear_out, options_with_cancel, req_str, set_out};
 use crate::client::RawJson;
 use crate::error::Result;
-use crate::images::{commit, distribution, history, inspect, list, prune, remove, search, tag};
+use crate::images::{
+    attestations, build_prune, commit, distribution, history, inspect, list, prune, remove, search, tag,
+};
 use crate::Client;
 
 /// Checks `out_json` and the client, parses the options, runs `f`, hands its JSON out.
@@ -301,4 +303,64 @@ pub unsafe extern "C" fn dc_image_commit(
     err: *mut *mut dc_error,
 ) -> dc_status {
     guard(err, || options_call(client, options_json, "commit options", out_json, commit::commit))
+}
+
+/// Lists the in-toto attestations (provenance, SBOM) attached to a local image, for one
+/// platform (GET /images/{name}/attestations; API 1.55+).
+///
+/// name: the image's name, reference or ID, escaped as for dc_image_inspect.
+/// options_json: NULL or "" for defaults, else a JSON object:
+/// - "platform": "os[/arch[/variant]]" (default: the daemon's own platform).
+/// - "type": ["https://slsa.dev/provenance/v0.2", "https://spdx.dev/Document", …]: only
+///   statements of these predicate types.
+/// - "statement": true includes each statement's body (default: descriptors and types only).
+///
+/// On success *out_json receives the daemon's JSON array verbatim: [{"Descriptor": {…},
+/// "PredicateType": "…", "Statement": {…}}, …], [] when the image has none. Free it with
+/// dc_string_free().
+///
+/// Statuses: DC_INVALID_ARGUMENT (bad name, platform or options), DC_UNSUPPORTED (API before
+/// 1.55, checked before any request; a daemon whose image store keeps no attestations, i.e.
+/// not the containerd store, answering 501), DC_NOT_FOUND (no such image, or no variant for
+/// the platform), DC_SERVER_ERROR, DC_TRANSPORT, DC_TIMEOUT.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_image_attestations(
+    client: *const dc_client,
+    name: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || named_call(client, name, options_json, "attestations options", out_json, attestations::attestations))
+}
+
+/// Removes build cache (POST /build/prune; API 1.31+), as `docker builder prune` does. It
+/// frees what both builders left: the classic builder's intermediate layers are images (see
+/// dc_image_prune), BuildKit's cache records are removed here.
+///
+/// options_json: NULL or "" for defaults (unused cache records only, none kept), else:
+/// - "all": true also removes cache that is shared or internal, not only dangling records
+///   (API 1.39+).
+/// - "filters" (API 1.39+): {"until": ["24h" or a timestamp], "id": [prefix], "parent": [id],
+///   "type": ["regular"|"source.local"|"exec.cachemount"|…], "description": [text]}, one
+///   value each (the daemon refuses more); and the flags "inuse", "shared", "private", given
+///   as [] (a value is DC_INVALID_ARGUMENT: the daemon would match nothing).
+/// - "keep_storage": bytes of cache to keep (API 1.39+; sent as "reserved-space" from 1.48,
+///   where the daemon renamed it).
+/// - "reserved_space", "max_used_space", "min_free_space": bytes (API 1.48+).
+///
+/// On success *out_json receives the daemon's answer verbatim: {"CachesDeleted": [id, …] or
+/// null, "SpaceReclaimed": bytes}. Free it with dc_string_free().
+///
+/// Statuses: DC_INVALID_ARGUMENT ("keep_storage" with "reserved_space"; a filter with two
+/// values), DC_UNSUPPORTED (an option the API version lacks, before any request),
+/// DC_SERVER_ERROR, DC_TRANSPORT, DC_TIMEOUT.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_build_prune(
+    client: *const dc_client,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || options_call(client, options_json, "build prune options", out_json, build_prune::build_prune))
 }

@@ -6,6 +6,7 @@ pub mod io;
 pub mod platform;
 
 // Metadata (JSON in, JSON out).
+pub mod attestations;
 pub mod commit;
 pub mod distribution;
 pub mod filters;
@@ -29,3 +30,4 @@ mod save_output;
 
 // Builds.
 pub mod build;
+pub mod build_prune;

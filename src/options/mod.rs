@@ -44,7 +44,7 @@ pub fn from_value<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> 
 }
 
 /// The most of a caller's input an error message quotes (bytes).
-const MAX_QUOTED: usize = 300;
+pub const MAX_QUOTED: usize = 300;
 
 /// `s` cut to at most `max` bytes (at a character boundary), `…` marking the cut.
 pub fn bounded(s: &str, max: usize) -> String {

@@ -224,7 +224,9 @@ impl<R: Read> JsonMessageReader<R> {
 }
 
 fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+    // 0x1E is the record separator of `application/json-seq` (RFC 7464), which newer daemons
+    // may use for `/events`.
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x1E)
 }
 
 /// The `ServerError` for a stream this library cannot decode, quoting the start of the bytes
