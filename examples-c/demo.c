@@ -231,6 +231,82 @@ static int tour_cancel(dc_client *c, const char *dir, const char *base) {
     return s == DC_CANCELLED;
 }
 
+/* Copies the string value of the first `"key":"` in `json` into `out` ("" when absent). */
+static void string_field(const char *json, const char *key, char *out, size_t cap) {
+    char pattern[64];
+    const char *at, *end;
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    out[0] = '\0';
+    at = strstr(json, pattern);
+    if (!at) return;
+    at += strlen(pattern);
+    end = strchr(at, '"');
+    snprintf(out, cap, "%.*s", end ? (int)(end - at) : 0, at);
+}
+
+/* How many times `needle` occurs in `haystack`. */
+static int occurrences(const char *haystack, const char *needle) {
+    int n = 0;
+    for (const char *at = strstr(haystack, needle); at; at = strstr(at + 1, needle)) n++;
+    return n;
+}
+
+/* Disk usage as `docker system df` summarizes it: images, and BuildKit's cache records. */
+static int show_disk_usage(dc_client *c, const char *when) {
+    dc_error *err = NULL;
+    char *json = NULL;
+    const char *builder;
+    if (!report("dc_system_df", dc_system_df(c, NULL, &json, &err), err)) return 0;
+    builder = strstr(json, "\"BuilderSize\":");
+    printf("  %s: %d images, build cache %d records, %lld bytes\n", when, occurrences(json, "\"RepoTags\""),
+           occurrences(json, "\"ID\":\""), builder ? strtoll(builder + 14, NULL, 10) : -1LL);
+    dc_string_free(json);
+    return 1;
+}
+
+static int tour_disk_usage(dc_client *c) {
+    dc_error *err = NULL;
+    char *json = NULL;
+
+    printf("\n== Disk usage before and after a build-cache prune (docker system df, docker builder prune)\n");
+    if (!show_disk_usage(c, "before")) return 0;
+    if (!report("dc_build_prune", dc_build_prune(c, "{\"all\": true}", &json, &err), err)) return 0;
+    show("build prune", json, 120);
+    dc_string_free(json);
+    return show_disk_usage(c, "after ");
+}
+
+/* Prints each image event as `docker events` would, and stops after three. */
+static int print_event(void *userdata, const uint8_t *buf, size_t len) {
+    int *printed = userdata;
+    char event[2048], action[64], name[256];
+    snprintf(event, sizeof event, "%.*s", (int)len, (const char *)buf);
+    string_field(event, "Action", action, sizeof action);
+    string_field(event, "name", name, sizeof name);
+    printf("  image %s %s\n", action, name);
+    return ++*printed == 3; /* non-zero: enough, stop the stream */
+}
+
+static int tour_events(dc_client *c, long since) {
+    dc_error *err = NULL;
+    char opts[512];
+    int printed = 0;
+    dc_status s;
+
+    printf("\n== Image events of this tour (docker events --filter type=image), the first three\n");
+    snprintf(opts, sizeof opts,
+             "{\"since\": \"%ld\", \"until\": \"%ld\", \"filters\": {\"type\": [\"image\"],"
+             " \"event\": [\"push\", \"pull\", \"save\", \"load\"]}}",
+             since, (long)time(NULL) + 1);
+    s = dc_system_events(c, opts, print_event, &printed, &err);
+    /* The callback asked to stop after three: DC_CANCELLED is that stop. */
+    if (s == DC_CANCELLED && printed == 3) {
+        dc_error_free(err);
+        return 1;
+    }
+    return report("dc_system_events", s, err) && printed > 0;
+}
+
 static int tour_registry(dc_client *c, const char *registry) {
     dc_error *err = NULL;
     char *json = NULL;
@@ -350,6 +426,8 @@ int main(int argc, char **argv) {
     const char *context = env_or("DEMO_CONTEXT", "examples-c/context");
     const char *rootfs = env_or("DEMO_ROOTFS_TAR", "/tmp/rootfs.tar");
 
+    long tour_start = (long)time(NULL) - 1;
+
     (void)argc;
     (void)argv;
     printf("dockerclient %s\n", dc_version());
@@ -364,6 +442,8 @@ int main(int argc, char **argv) {
     ok = ok && tour_cancel(client, context, base);
     ok = ok && tour_registry(client, registry);
     ok = ok && tour_archives(client, workdir, rootfs);
+    ok = ok && tour_events(client, tour_start);
+    ok = ok && tour_disk_usage(client);
     cleanup(client);
 
     dc_client_free(client);
