@@ -227,6 +227,23 @@ static void every_operation(dc_client *c, const char *label, const char *auth, c
             snprintf(opts, sizeof opts, "%s, \"serveraddress\": \"%s\"}", creds, reg);
         }
         RUN("auth", dc_system_auth(c, opts, &out, &err));
+        {
+            /* A kept login writes a config: a client of its own, on a scratch directory. */
+            char dir[] = "/tmp/dc-secrets-login-XXXXXX", copts[1024], rm[64];
+            dc_client *lc = NULL;
+            if (mkdtemp(dir)) {
+                snprintf(copts, sizeof copts, "{\"host\": \"%s\", \"docker_config\": \"%s\"}", test_env("DC_TEST_UNIX"), dir);
+                if (dc_client_new(copts, &lc, &err) == DC_OK) {
+                    RUN("login", dc_auth_login(lc, opts, NULL, &out, &err));
+                    RUN("logout", dc_auth_logout(lc, reg, NULL, &out, &err));
+                    dc_client_free(lc);
+                }
+                dc_error_free(err);
+                err = NULL;
+                snprintf(rm, sizeof rm, "rm -rf %s", dir);
+                CHECK(system(rm) == 0, "cleanup");
+            }
+        }
     }
     RUN("auth_resolve", dc_auth_resolve(c, reg, &out, &err));
 #undef RUN
