@@ -1,0 +1,3 @@
+module github.com/dockerclient/dockerclient/bindings/go
+
+go 1.19

@@ -1,0 +1,85 @@
+"""Ctrl-C, closed streams and exceptions in the caller's loop stop calls at once and leave the
+client usable. Timings are printed, not asserted (the machine is shared)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+import dockerclient
+from dockerclient import errors
+
+from conftest import BASE_IMAGE, RUN, pushed_image
+
+
+def interrupt_after(seconds: float) -> threading.Timer:
+    """SIGINT to this process after a while, as Ctrl-C would send it."""
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+@pytest.mark.parametrize("builder", ["1", "2"])
+def test_ctrl_c_during_a_silent_build_step(client, tmp_path, builder):
+    (tmp_path / "Dockerfile").write_text(f"FROM {BASE_IMAGE}\nRUN sleep 30 # {RUN} builder {builder}\n")
+    seen = []
+    start = time.monotonic()
+    timer = interrupt_after(1.0)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            for message in client.build(path=str(tmp_path), nocache=True, network_mode="none", builder=builder):
+                seen.append(message)
+    finally:
+        timer.cancel()
+    print(f"builder {builder}: KeyboardInterrupt surfaced {time.monotonic() - start - 1.0:.3f} s after the signal")
+    assert seen, "the build had started"
+    assert client.inspect_image(BASE_IMAGE)["Id"]  # the client goes on
+
+
+def test_ctrl_c_during_a_pull_on_a_silent_daemon(silent_daemon):
+    with dockerclient.APIClient(silent_daemon) as c:
+        start = time.monotonic()
+        timer = interrupt_after(0.5)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                c.pull("busybox", tag="1")  # stream=False: waits on the worker, interruptibly
+        finally:
+            timer.cancel()
+        print(f"pull on a silent daemon: interrupted {time.monotonic() - start - 0.5:.3f} s after the signal")
+
+
+def test_closing_a_pull_stream_cancels_it(client, cleanup):
+    name = pushed_image(client, cleanup, "cancel")
+    stream = client.pull(name, stream=True)
+    first = next(stream)
+    assert first.startswith(b"{")
+    stream.close()
+    assert list(stream) == []
+    # The next pull gets the image whole.
+    again = client.pull(name, stream=True)
+    for _ in again:
+        pass
+    assert again.result["id"] == client.inspect_image(name)["Id"]
+
+
+class Stop(Exception):
+    pass
+
+
+def test_an_exception_in_the_loop_body_stops_the_pull(client, cleanup):
+    name = pushed_image(client, cleanup, "loop")
+    with pytest.raises(Stop):
+        for _message in client.pull(name, stream=True):
+            raise Stop()
+    # Dropped by the loop, the stream was closed: the pull was cancelled, the client goes on.
+    assert client.pull(name)
+
+
+def test_client_timeout_is_an_error(silent_daemon):
+    with dockerclient.APIClient(silent_daemon, total_timeout=0.3) as c:
+        with pytest.raises(errors.Timeout):
+            c.images()
