@@ -1,6 +1,7 @@
 //! The client: an endpoint, its agent, the negotiated API version, timeouts, and the request
 //! helpers every operation uses.
 
+pub mod context;
 mod path;
 mod query;
 mod raw_json;
@@ -12,7 +13,7 @@ mod zero_copy;
 pub use path::escape_name;
 pub use query::Query;
 pub use raw_json::RawJson;
-pub use options::{ClientOptions, TlsOptions};
+pub use options::{ClientOptions, EndpointSource, TlsOptions};
 pub use request::Call;
 pub use crate::transport::{Body, Response};
 pub use version::ApiVersion;
@@ -23,6 +24,16 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::transport::{CancelToken, Settings, Transport};
+
+/// What a client's endpoint was resolved from.
+#[derive(Debug)]
+struct EndpointReport {
+    source: EndpointSource,
+    tls: Option<crate::transport::TlsFiles>,
+    tls_on: bool,
+    /// The proxy's URL (password hidden) and the variable or option that named it.
+    proxy: Option<(String, String)>,
+}
 
 /// A connection to one daemon. Cheap to clone; safe to share between threads.
 #[derive(Clone)]
@@ -62,6 +73,8 @@ impl CredentialSource {
 
 struct Inner {
     transport: Transport,
+    /// What was resolved, and from where (for `dc_client_endpoint`).
+    resolved: EndpointReport,
     /// Set when the caller (or `DOCKER_API_VERSION`) pinned a version: no negotiation.
     pinned: Option<ApiVersion>,
     /// The version negotiated with the daemon, once known.
@@ -86,13 +99,21 @@ impl Client {
         let transport = Transport::new(&Settings {
             endpoint: &resolved.endpoint,
             tls: resolved.tls.as_ref(),
+            proxy: resolved.proxy.as_ref(),
             user_agent: &resolved.user_agent,
             timeout: resolved.timeout,
             inactivity_timeout: resolved.inactivity_timeout,
         })?;
+        let resolved_report = EndpointReport {
+            source: resolved.source.clone(),
+            tls: resolved.tls.clone().filter(|_| resolved.endpoint.is_tls()),
+            tls_on: resolved.endpoint.is_tls(),
+            proxy: resolved.proxy.as_ref().map(|p| (p.shown.clone(), p.source.clone())),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
+                resolved: resolved_report,
                 pinned: resolved.api_version,
                 negotiated: Mutex::new(None),
                 daemon: Mutex::new(None),
@@ -149,6 +170,35 @@ impl Client {
 
     pub fn endpoint(&self) -> &str {
         self.inner.transport.endpoint_text()
+    }
+
+    /// Which daemon this client talks to and why, as JSON: `{"host", "source": "option" |
+    /// "DOCKER_HOST" | "context:<name>" | "default", "context", "tls": null | {"ca", "cert",
+    /// "key", "verify"}}`. Nothing secret is in it (TLS material is named by path).
+    pub fn endpoint_json(&self) -> String {
+        let r = &self.inner.resolved;
+        let path = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        let tls = match (&r.tls, r.tls_on) {
+            (Some(t), _) => serde_json::json!({"ca": path(&t.ca), "cert": path(&t.cert), "key": path(&t.key), "verify": t.verify}),
+            (None, true) => serde_json::json!({"ca": null, "cert": null, "key": null, "verify": true}),
+            (None, false) => serde_json::Value::Null,
+        };
+        let context = match &r.source {
+            EndpointSource::Context { name, .. } => serde_json::Value::String(name.clone()),
+            _ => serde_json::Value::Null,
+        };
+        let proxy = match &r.proxy {
+            Some((url, source)) => serde_json::json!({"url": url, "source": source}),
+            None => serde_json::Value::Null,
+        };
+        serde_json::json!({
+            "host": self.endpoint(),
+            "source": r.source.label(),
+            "context": context,
+            "tls": tls,
+            "proxy": proxy,
+        })
+        .to_string()
     }
 
     pub fn default_timeout(&self) -> Option<Duration> {

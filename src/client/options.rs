@@ -1,14 +1,21 @@
 //! `dc_client_new` options, and how absent ones are filled from the environment the way the
-//! docker CLI does (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_TLS`, `DOCKER_CERT_PATH`,
-//! `DOCKER_API_VERSION`).
+//! docker CLI does (`DOCKER_HOST`, `DOCKER_CONTEXT` and the config's `currentContext`,
+//! `DOCKER_TLS_VERIFY`, `DOCKER_TLS`, `DOCKER_CERT_PATH`, `DOCKER_API_VERSION`).
+//!
+//! Which daemon, in the CLI's order: the `host` option (like `-H`) or the `context` option
+//! (like `--context`; giving both is an error, as in the CLI), then `DOCKER_HOST`, then
+//! `DOCKER_CONTEXT`, then `currentContext` in the config file, then the default socket. The
+//! context `default` means `DOCKER_HOST` or the default socket.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::context;
 use super::version::ApiVersion;
 use crate::error::{Error, Result};
+use crate::transport::proxy::{self, ProxyChoice};
 use crate::transport::{Endpoint, TlsFiles};
 
 /// Client options (JSON keys are these field names).
@@ -17,6 +24,11 @@ use crate::transport::{Endpoint, TlsFiles};
 pub struct ClientOptions {
     /// `unix:///path`, `tcp://host:port`, `http://…`, `https://…`; default `DOCKER_HOST`.
     pub host: Option<String>,
+    /// A docker context's name (as `docker --context`); see the module documentation.
+    pub context: Option<String>,
+    /// The HTTP proxy for a TCP daemon: a URL, or `"none"`; default from `HTTP_PROXY` /
+    /// `HTTPS_PROXY` / `NO_PROXY` as the CLI reads them (see `transport::proxy`).
+    pub proxy: Option<String>,
     /// Pin an API version (`"1.41"`); default `DOCKER_API_VERSION`, else negotiate.
     pub api_version: Option<String>,
     /// TLS settings; default from `DOCKER_TLS_VERIFY`/`DOCKER_TLS`/`DOCKER_CERT_PATH`.
@@ -55,10 +67,37 @@ impl Env for ProcessEnv {
     }
 }
 
+/// Where the endpoint came from (what `dc_client_endpoint` reports as "source").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointSource {
+    /// The `host` option.
+    Option,
+    /// The `DOCKER_HOST` variable.
+    DockerHost,
+    /// A stored context, named by the `context` option, `DOCKER_CONTEXT` or `currentContext`.
+    Context { name: String, named_by: &'static str },
+    /// Nothing said: the default socket.
+    Default,
+}
+
+impl EndpointSource {
+    /// `"option"`, `"DOCKER_HOST"`, `"context:<name>"` or `"default"`.
+    pub fn label(&self) -> String {
+        match self {
+            EndpointSource::Option => "option".into(),
+            EndpointSource::DockerHost => "DOCKER_HOST".into(),
+            EndpointSource::Context { name, .. } => format!("context:{name}"),
+            EndpointSource::Default => "default".into(),
+        }
+    }
+}
+
 /// Options with every default applied.
 #[derive(Debug)]
 pub struct Resolved {
     pub endpoint: Endpoint,
+    pub source: EndpointSource,
+    pub proxy: Option<ProxyChoice>,
     pub tls: Option<TlsFiles>,
     pub api_version: Option<ApiVersion>,
     pub timeout: Option<Duration>,
@@ -74,10 +113,7 @@ fn millis(v: Option<u64>) -> Option<Duration> {
 
 impl ClientOptions {
     pub fn resolve(&self, env: &dyn Env) -> Result<Resolved> {
-        let host = match &self.host {
-            Some(h) => h.clone(),
-            None => env.var("DOCKER_HOST").unwrap_or_else(|| crate::transport::DEFAULT_HOST.to_string()),
-        };
+        let (host, source, context_tls) = self.which_daemon(env)?;
         let tls = match &self.tls {
             Some(t) => Some(TlsFiles {
                 ca: t.ca.as_ref().map(PathBuf::from),
@@ -85,15 +121,22 @@ impl ClientOptions {
                 key: t.key.as_ref().map(PathBuf::from),
                 verify: t.verify.unwrap_or(true),
             }),
+            // A stored context carries its own TLS settings; the environment's are for the
+            // default context only (as in the CLI).
+            None if matches!(source, EndpointSource::Context { .. }) => context_tls,
             None => tls_from_env(env),
         };
         let want_tls = tls.is_some();
-        let endpoint = Endpoint::parse(&host, want_tls)?;
-        // TLS settings from the environment apply to TCP endpoints only; given explicitly for
-        // a Unix socket they are a mistake worth reporting.
+        let endpoint = Endpoint::parse(&host, want_tls).map_err(|e| match &source {
+            EndpointSource::Context { name, named_by } => e.context(format!("{named_by}: context \"{name}\"")),
+            EndpointSource::DockerHost => e.context("DOCKER_HOST"),
+            _ => e,
+        })?;
+        // TLS settings from the environment or a context apply to TCP endpoints only; given
+        // explicitly for a Unix socket they are a mistake worth reporting.
         let tls = match (&endpoint, tls) {
-            (Endpoint::Unix(_), Some(_)) if self.tls.is_none() => None,
-            (Endpoint::Tcp { tls: false, .. }, Some(_)) if self.tls.is_none() => None,
+            (Endpoint::Tcp { tls: true, .. }, t) => t,
+            (_, Some(_)) if self.tls.is_none() => None,
             (_, t) => t,
         };
         let api_version = match &self.api_version {
@@ -110,8 +153,11 @@ impl ClientOptions {
             Some(ua) => ua.clone(),
             None => format!("dockerclient/{}", env!("CARGO_PKG_VERSION")),
         };
+        let proxy = proxy::choose(&endpoint, self.proxy.as_deref(), &|k| env.var(k))?;
         Ok(Resolved {
             endpoint,
+            source,
+            proxy,
             tls,
             api_version,
             timeout: millis(self.timeout_ms),
@@ -123,6 +169,61 @@ impl ClientOptions {
                 None => None,
             },
         })
+    }
+}
+
+impl ClientOptions {
+    /// The host string, where it came from, and a stored context's TLS (see the module
+    /// documentation for the order).
+    fn which_daemon(&self, env: &dyn Env) -> Result<(String, EndpointSource, Option<TlsFiles>)> {
+        if self.host.is_some() && self.context.is_some() {
+            return Err(Error::invalid("options \"host\" and \"context\" both name the daemon: give one"));
+        }
+        if let Some(h) = &self.host {
+            return Ok((h.clone(), EndpointSource::Option, None));
+        }
+        if let Some(name) = &self.context {
+            return self.stored_context(env, name, "option \"context\"");
+        }
+        if let Some(h) = env.var("DOCKER_HOST") {
+            return Ok((h, EndpointSource::DockerHost, None));
+        }
+        if let Some(name) = env.var("DOCKER_CONTEXT") {
+            return self.stored_context(env, &name, "DOCKER_CONTEXT");
+        }
+        if let Some(dir) = self.config_dir(env)
+            && let Some(name) = context::current_context(&dir)?
+        {
+            return self.stored_context(env, &name, "currentContext");
+        }
+        Ok((crate::transport::DEFAULT_HOST.to_string(), EndpointSource::Default, None))
+    }
+
+    /// A named context's host; `default` is the environment's.
+    fn stored_context(&self, env: &dyn Env, name: &str, named_by: &'static str) -> Result<(String, EndpointSource, Option<TlsFiles>)> {
+        if name == context::DEFAULT_CONTEXT {
+            return Ok(match env.var("DOCKER_HOST") {
+                Some(h) => (h, EndpointSource::DockerHost, None),
+                None => (crate::transport::DEFAULT_HOST.to_string(), EndpointSource::Default, None),
+            });
+        }
+        let dir = self.config_dir(env).ok_or_else(|| {
+            Error::invalid(format!("{named_by}: context \"{name}\": no docker config directory (neither DOCKER_CONFIG nor HOME is set)"))
+        })?;
+        let stored = context::load(&dir, name, named_by)?;
+        Ok((stored.host, EndpointSource::Context { name: stored.name, named_by }, stored.tls))
+    }
+
+    /// The docker config directory contexts live in: the `docker_config` option, else
+    /// `DOCKER_CONFIG`, else `~/.docker`.
+    fn config_dir(&self, env: &dyn Env) -> Option<PathBuf> {
+        match &self.docker_config {
+            Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
+            _ => env
+                .var("DOCKER_CONFIG")
+                .map(PathBuf::from)
+                .or_else(|| env.var("HOME").map(|h| PathBuf::from(h).join(".docker"))),
+        }
     }
 }
 

@@ -26,10 +26,24 @@ pub(crate) fn client_ref<'a>(client: *const dc_client) -> Result<&'a Client> {
 /// Creates a client.
 ///
 /// options_json: NULL or "" for everything from the environment as the docker CLI reads it
-/// (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_TLS, DOCKER_CERT_PATH, DOCKER_API_VERSION; default
-/// unix:///var/run/docker.sock). Otherwise a JSON object; absent keys still come from the
-/// environment:
+/// (DOCKER_HOST, DOCKER_CONTEXT and the config's currentContext, DOCKER_TLS_VERIFY,
+/// DOCKER_TLS, DOCKER_CERT_PATH, DOCKER_API_VERSION; default unix:///var/run/docker.sock).
+/// Otherwise a JSON object; absent keys still come from the environment:
 /// - "host": "unix:///path" | "tcp://host:port" | "http://host:port" | "https://host:port"
+///   | "ssh://[user@]host[:port]"
+/// - "context": a docker context's name, as `docker --context` (not with "host"). The daemon
+///   is chosen as the CLI chooses it: "host" or "context", else DOCKER_HOST, else
+///   DOCKER_CONTEXT, else "currentContext" in the config file, else the default socket; the
+///   context "default" means DOCKER_HOST or the default socket. A stored context is read from
+///   `<config dir>/contexts/meta/<sha256 of its name>/meta.json` (its docker endpoint's
+///   "Host" and "SkipTLSVerify") with its TLS files from `contexts/tls/<…>/docker/`; the config
+///   dir is "docker_config", else DOCKER_CONFIG, else ~/.docker. dc_client_endpoint() tells
+///   what was chosen and why.
+/// - "proxy": an HTTP proxy URL ("http://[user:password@]host:port", or https:// for TLS to
+///   the proxy) for tcp:// and https:// daemons, or "none"; default: HTTP_PROXY (plain
+///   daemons) or HTTPS_PROXY (TLS daemons), lower case too, minus NO_PROXY and loopback hosts,
+///   as the docker CLI reads them. Unix sockets and ssh never use a proxy. The library
+///   tunnels with CONNECT.
 /// - "api_version": "1.41" pins the version (no negotiation); default: negotiated on first
 ///   use with the daemon and clamped to 1.12..1.56.
 /// - "tls": {"ca": path, "cert": path, "key": path (PKCS#1 or PKCS#8 PEM), "verify": bool
@@ -42,7 +56,8 @@ pub(crate) fn client_ref<'a>(client: *const dc_client) -> Result<&'a Client> {
 ///
 /// No connection is made here. On success *out_client receives a handle to free with
 /// dc_client_free(). Returns DC_INVALID_ARGUMENT for bad JSON, unknown keys, wrong types, a
-/// bad host, an unreadable TLS file or a NULL out.
+/// bad host, an unreadable TLS file, an unknown context or a broken context file (the
+/// message names the context, where its name came from, and the file), or a NULL out.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dc_client_new(
     options_json: *const c_char,
@@ -87,5 +102,29 @@ pub unsafe extern "C" fn dc_client_api_version(
         clear_out(out_version, "out_version")?;
         let c = client_ref(client)?;
         set_out(out_version, c.api_version()?.to_string())
+    })
+}
+
+/// Which daemon the client talks to, and why (for debugging a setup, as dc_auth_resolve is for
+/// credentials). No request is sent.
+///
+/// *out_json receives {"host": the endpoint ("unix:///var/run/docker.sock",
+/// "https://host:2376", "ssh://user@host"), "source": "option" | "DOCKER_HOST" |
+/// `"context:<name>"` | "default", "context": the context's name or null, "tls": null (plain)
+/// or {"ca", "cert", "key": paths or null, "verify": bool}, "proxy": null or {"url": the
+/// proxy with its password hidden, "source": "option" | "HTTP_PROXY" | "https_proxy" | …}}.
+/// Free it with dc_string_free().
+///
+/// Statuses: DC_INVALID_ARGUMENT (NULL client or out_json).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_client_endpoint(
+    client: *const dc_client,
+    out_json: *mut *mut c_char,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || {
+        clear_out(out_json, "out_json")?;
+        let c = client_ref(client)?;
+        set_out(out_json, c.endpoint_json())
     })
 }

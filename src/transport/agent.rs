@@ -2,9 +2,9 @@
 //! sockets (Unix, TCP; TLS on top).
 
 use ureq::unversioned::resolver::DefaultResolver;
-use ureq::unversioned::transport::{Connector, RustlsConnector};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 
-use super::{tcp, unix, Endpoint, Settings};
+use super::{ssh, tcp, unix, Endpoint, Settings};
 use crate::error::{Error, Result};
 
 /// Socket buffer sizes: large enough that image archives move in big chunks.
@@ -16,9 +16,9 @@ pub(super) fn build(s: &Settings) -> Result<(ureq::Agent, String)> {
     let mut config = ureq::Agent::config_builder()
         // Keep the daemon's error bodies: we map statuses ourselves.
         .http_status_as_error(false)
-        // A daemon client must not be redirected through HTTP(S)_PROXY or follow redirects
-        // (a redirect could carry X-Registry-Auth somewhere else).
-        .proxy(None)
+        // ureq's own reading of the proxy variables is not the CLI's: the proxy, if any, was
+        // chosen by `proxy::choose`. No redirects: one could carry X-Registry-Auth elsewhere.
+        .proxy(s.proxy.map(|p| p.proxy.clone()))
         .max_redirects(0)
         .user_agent(s.user_agent)
         .input_buffer_size(INPUT_BUFFER)
@@ -40,6 +40,13 @@ pub(super) fn build(s: &Settings) -> Result<(ureq::Agent, String)> {
             );
             Ok((agent, "http://docker".to_string()))
         }
+        Endpoint::Ssh(target) => {
+            if s.tls.is_some() {
+                return Err(Error::invalid("TLS options cannot be used with an ssh:// endpoint (ssh encrypts)"));
+            }
+            let agent = ureq::Agent::with_parts(config.build(), ssh::SshConnector::new(target.clone()), unix::NoDnsResolver);
+            Ok((agent, "http://docker".to_string()))
+        }
         Endpoint::Tcp { host, port, base_path, tls } => {
             let scheme = if *tls { "https" } else { "http" };
             if *tls {
@@ -49,8 +56,10 @@ pub(super) fn build(s: &Settings) -> Result<(ureq::Agent, String)> {
                 return Err(Error::invalid("TLS options given for an http:// endpoint"));
             }
             let host = if host.contains(':') { format!("[{host}]") } else { host.clone() };
-            // The library's own TCP sockets, with ureq's rustls on top for https.
-            let connector = ().chain(tcp::TcpConnector).chain(RustlsConnector::default());
+            // The library's own TCP sockets (to the daemon, or to the proxy that tunnels to it
+            // with CONNECT), with ureq's rustls on top for https.
+            let connector =
+                ().chain(ConnectProxyConnector::default()).chain(tcp::TcpConnector).chain(RustlsConnector::default());
             let agent = ureq::Agent::with_parts(config.build(), connector, DefaultResolver::default());
             Ok((agent, format!("{scheme}://{host}:{port}{base_path}")))
         }

@@ -1,7 +1,9 @@
-//! Daemon endpoints as the docker CLI writes them: `unix://`, `tcp://`, `http://`, `https://`.
+//! Daemon endpoints as the docker CLI writes them: `unix://`, `tcp://`, `http://`, `https://`,
+//! `ssh://`.
 
 use std::path::PathBuf;
 
+use super::ssh::SshTarget;
 use crate::error::{Error, Result};
 
 /// Where the daemon listens.
@@ -15,6 +17,8 @@ pub enum Endpoint {
         base_path: String,
         tls: bool,
     },
+    /// `ssh://[user@]host[:port][/socket path]`: `docker system dial-stdio` over the system ssh.
+    Ssh(SshTarget),
 }
 
 /// The CLI's default when `DOCKER_HOST` is unset.
@@ -57,7 +61,7 @@ impl Endpoint {
                 Ok(Endpoint::Tcp { host: h, port, base_path: path.to_string(), tls })
             }
             "npipe" => Err(bad("named pipes exist only on Windows")),
-            "ssh" => Err(bad("ssh:// endpoints are not supported; forward the socket instead")),
+            "ssh" => parse_ssh(rest).map(Endpoint::Ssh).map_err(|w| bad(&w)),
             _ => Err(bad("unknown scheme")),
         }
     }
@@ -65,6 +69,40 @@ impl Endpoint {
     pub fn is_tls(&self) -> bool {
         matches!(self, Endpoint::Tcp { tls: true, .. })
     }
+}
+
+/// `[user@]host[:port][/path]` of an `ssh://` URL, refused as the CLI refuses it: a password,
+/// a query or fragment, no host.
+fn parse_ssh(rest: &str) -> std::result::Result<SshTarget, String> {
+    if rest.contains(['?', '#']) {
+        return Err("a query or fragment is not allowed in an ssh:// host".into());
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let (user, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    if let Some(u) = user {
+        if u.contains(':') {
+            return Err("a password in an ssh:// host is not supported (use keys or the agent)".into());
+        }
+        if u.is_empty() || u.starts_with('-') || u.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+            return Err("the ssh user name is empty or not a user name".into());
+        }
+    }
+    let (host, port) = split_host_port(hostport)?;
+    if host.starts_with('-') || host.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return Err("the ssh host is not a host name".into());
+    }
+    // A path of "/" alone names no socket (as in the CLI).
+    let socket_path = (!path.trim_end_matches('/').is_empty()).then(|| path.to_string());
+    if socket_path.as_deref().is_some_and(|p| p.bytes().any(|b| b.is_ascii_control())) {
+        return Err("the socket path holds control characters".into());
+    }
+    Ok(SshTarget { user: user.map(String::from), host, port, socket_path })
 }
 
 fn split_host_port(authority: &str) -> std::result::Result<(String, Option<u16>), String> {
@@ -132,6 +170,20 @@ mod tests {
     }
 
     #[test]
+    fn parses_ssh_hosts_as_the_cli() {
+        let t = |h: &str| match Endpoint::parse(h, true).unwrap() {
+            Endpoint::Ssh(t) => t,
+            other => panic!("{h}: {other:?}"),
+        };
+        let a = t("ssh://me@example.com:2222");
+        assert_eq!((a.user.as_deref(), a.host.as_str(), a.port, a.socket_path), (Some("me"), "example.com", Some(2222), None));
+        let b = t("ssh://[::1]/var/run/docker.sock");
+        assert_eq!((b.user, b.host.as_str(), b.port, b.socket_path.as_deref()), (None, "::1", None, Some("/var/run/docker.sock")));
+        assert_eq!(t("ssh://h/").socket_path, None, "a lone / names no socket");
+        assert!(!Endpoint::parse("ssh://h", true).unwrap().is_tls(), "TLS never applies inside ssh");
+    }
+
+    #[test]
     fn refuses_bad_hosts_with_a_reason() {
         for (h, why) in [
             ("", "empty"),
@@ -143,6 +195,12 @@ mod tests {
             ("ftp://h", "unknown scheme"),
             ("npipe:////./pipe/docker_engine", "Windows"),
             ("tcp://u:p@h:1", "credentials"),
+            ("ssh://u:pw@h", "password"),
+            ("ssh://h?x=1", "query"),
+            ("ssh://", "missing host"),
+            ("ssh://u@", "missing host"),
+            ("ssh://-oProxyCommand=x", "not a host name"),
+            ("ssh://-l@h", "not a user name"),
         ] {
             let e = Endpoint::parse(h, false).unwrap_err();
             assert!(e.message.contains(why), "{h}: {}", e.message);

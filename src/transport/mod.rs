@@ -1,9 +1,11 @@
 //! How bytes reach the daemon: endpoints, the HTTP seam, and the sockets under it.
 //!
-//! - [`endpoint`]: `unix://`, `tcp://`, `http://`, `https://` as the docker CLI writes them;
+//! - [`endpoint`]: `unix://`, `tcp://`, `http://`, `https://`, `ssh://` as the docker CLI
+//!   writes them; [`ssh`]: the system ssh running `docker system dial-stdio`;
 //! - [`Transport`] (here): one endpoint's connection pool; sends a [`Request`] and returns a
 //!   [`Response`], or a [`ZeroCopyBody`] for answers that should not pass through memory;
-//! - `http`: the request/response types over ureq; `agent`: ureq's configuration;
+//! - `http`: the request/response types over ureq; `agent`: ureq's configuration; [`proxy`]:
+//!   which HTTP proxy a TCP endpoint goes through (the CLI's rules);
 //! - [`socket`]: the library's sockets (Unix, TCP); `socket_transport`: ureq's transport over
 //!   them; `unix`, `tcp`: their connectors; `tls`: CA, certificate and key;
 //! - [`call_scope`]: the call in progress (cancel token, time limits), for the sockets;
@@ -16,8 +18,10 @@ mod agent;
 pub mod call_scope;
 mod endpoint;
 mod http;
+pub mod proxy;
 pub mod socket;
 mod socket_transport;
+pub mod ssh;
 mod tcp;
 mod tls;
 mod unix;
@@ -37,6 +41,8 @@ use crate::error::{Error, Result};
 pub struct Settings<'a> {
     pub endpoint: &'a Endpoint,
     pub tls: Option<&'a TlsFiles>,
+    /// The HTTP proxy a TCP endpoint is reached through.
+    pub proxy: Option<&'a proxy::ProxyChoice>,
     pub user_agent: &'a str,
     pub timeout: Option<Duration>,
     pub inactivity_timeout: Option<Duration>,
@@ -58,9 +64,14 @@ impl Transport {
         let (agent, base_url) = agent::build(s)?;
         let endpoint_text = match s.endpoint {
             Endpoint::Unix(p) => format!("unix://{}", p.display()),
+            Endpoint::Ssh(t) => t.text(),
             Endpoint::Tcp { .. } => base_url.clone(),
         };
-        let zero_copy = zero_copy::ZeroCopyTarget::new(s.endpoint, s.user_agent, &endpoint_text);
+        // The direct path dials the daemon itself: not through a proxy.
+        let zero_copy = match s.proxy {
+            Some(_) => None,
+            None => zero_copy::ZeroCopyTarget::new(s.endpoint, s.user_agent, &endpoint_text),
+        };
         Ok(Transport { agent, zero_copy, base_url, endpoint_text })
     }
 

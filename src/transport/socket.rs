@@ -20,6 +20,10 @@ use std::time::Duration;
 pub enum Socket {
     Unix(UnixStream),
     Tcp(TcpStream),
+    /// A socket pair whose other end is an `ssh` process's stdin and stdout (see
+    /// [`super::ssh`]); the process ends when this is dropped (the stream first: fields drop
+    /// in order).
+    Ssh(UnixStream, super::ssh::SshProcess),
 }
 
 impl Socket {
@@ -29,6 +33,12 @@ impl Socket {
             .map_err(|e| io::Error::new(e.kind(), format!("cannot connect to {}: {e}", path.display())))?;
         crate::platform::socket::prepare(s.as_raw_fd())?;
         Ok(Socket::Unix(s))
+    }
+
+    /// Starts ssh for an `ssh://` endpoint.
+    pub fn connect_ssh(target: &super::ssh::SshTarget) -> io::Result<Socket> {
+        let (stream, process) = target.connect()?;
+        Ok(Socket::Ssh(stream, process))
     }
 
     /// Connects to one TCP address within `timeout` (`None` = the system's).
@@ -44,48 +54,78 @@ impl Socket {
 
     pub fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
         match self {
-            Socket::Unix(s) => s.set_read_timeout(t),
+            Socket::Unix(s) | Socket::Ssh(s, _) => s.set_read_timeout(t),
             Socket::Tcp(s) => s.set_read_timeout(t),
         }
     }
 
     pub fn set_write_timeout(&self, t: Option<Duration>) -> io::Result<()> {
         match self {
-            Socket::Unix(s) => s.set_write_timeout(t),
+            Socket::Unix(s) | Socket::Ssh(s, _) => s.set_write_timeout(t),
             Socket::Tcp(s) => s.set_write_timeout(t),
         }
     }
 
     pub fn set_nonblocking(&self, on: bool) -> io::Result<()> {
         match self {
-            Socket::Unix(s) => s.set_nonblocking(on),
+            Socket::Unix(s) | Socket::Ssh(s, _) => s.set_nonblocking(on),
             Socket::Tcp(s) => s.set_nonblocking(on),
         }
     }
 
     pub fn raw_fd(&self) -> RawFd {
         match self {
-            Socket::Unix(s) => s.as_raw_fd(),
+            Socket::Unix(s) | Socket::Ssh(s, _) => s.as_raw_fd(),
             Socket::Tcp(s) => s.as_raw_fd(),
         }
     }
 
+    /// Reads what is there. Over ssh, an end that came from ssh failing is that failure.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Socket::Unix(s) => (&*s).read(buf),
             Socket::Tcp(s) => (&*s).read(buf),
+            Socket::Ssh(s, process) => match (&*s).read(buf) {
+                Ok(0) if !buf.is_empty() => match process.failure() {
+                    Some(why) => Err(io::Error::new(io::ErrorKind::ConnectionAborted, why)),
+                    None => Ok(0),
+                },
+                other => other,
+            },
         }
+    }
+
+    /// Whether an idle connection can serve another request: the peer has not closed it and
+    /// sent nothing unexpected (a read without blocking finds nothing yet).
+    pub fn still_open(&self) -> bool {
+        let mut buf = [0u8; 1];
+        if self.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let fd = self.raw_fd();
+        // SAFETY: a read into our buffer from a descriptor we own (no ssh failure probing here:
+        // any answer but "nothing yet" means the connection is done).
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), 1) };
+        let open = n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock;
+        open && self.set_nonblocking(false).is_ok()
     }
 
     /// Writes all of `buf`, never raising SIGPIPE.
     pub fn send_all(&self, buf: &[u8]) -> io::Result<()> {
-        crate::platform::socket::send_all(self.raw_fd(), buf)
+        let sent = crate::platform::socket::send_all(self.raw_fd(), buf);
+        match (self, sent) {
+            // ssh gone before the request was written: say why it went.
+            (Socket::Ssh(_, process), Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+                Err(process.failure().map_or(e, |why| io::Error::new(io::ErrorKind::ConnectionAborted, why)))
+            }
+            (_, sent) => sent,
+        }
     }
 
     /// Ends both directions: a read blocked on the socket returns at once.
     pub fn shutdown(&self) {
         let _ = match self {
-            Socket::Unix(s) => s.shutdown(Shutdown::Both),
+            Socket::Unix(s) | Socket::Ssh(s, _) => s.shutdown(Shutdown::Both),
             Socket::Tcp(s) => s.shutdown(Shutdown::Both),
         };
     }

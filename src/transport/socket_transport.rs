@@ -114,13 +114,6 @@ impl Transport for SocketTransport {
     }
 
     fn is_open(&mut self) -> bool {
-        // A pooled connection is reusable only if the daemon has not closed it and sent
-        // nothing unexpected: peek without blocking.
-        let mut buf = [0u8; 1];
-        if self.socket.set_nonblocking(true).is_err() {
-            return false;
-        }
-        let open = matches!(self.socket.read(&mut buf), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
-        open && self.socket.set_nonblocking(false).is_ok()
+        self.socket.still_open()
     }
 }

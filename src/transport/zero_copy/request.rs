@@ -33,6 +33,7 @@ pub struct ZeroCopyTarget {
 enum Dial {
     Unix(PathBuf),
     Tcp(String, u16),
+    Ssh(crate::transport::ssh::SshTarget),
 }
 
 /// A response whose head has been read; the body has not.
@@ -46,6 +47,7 @@ impl ZeroCopyTarget {
     pub fn new(endpoint: &Endpoint, user_agent: &str, endpoint_text: &str) -> Option<ZeroCopyTarget> {
         let (dial, host_header, base_path) = match endpoint {
             Endpoint::Unix(path) => (Dial::Unix(path.clone()), "docker".to_string(), String::new()),
+            Endpoint::Ssh(target) => (Dial::Ssh(target.clone()), "docker".to_string(), String::new()),
             Endpoint::Tcp { tls: true, .. } => return None,
             Endpoint::Tcp { host, port, base_path, tls: false } => {
                 let shown = if host.contains(':') { format!("[{host}]") } else { host.clone() };
@@ -94,6 +96,7 @@ impl ZeroCopyTarget {
     fn connect(&self, limits: Limits) -> io::Result<Socket> {
         match &self.dial {
             Dial::Unix(path) => Socket::connect_unix(path),
+            Dial::Ssh(target) => Socket::connect_ssh(target),
             Dial::Tcp(host, port) => {
                 let mut last = None;
                 for addr in (host.as_str(), *port).to_socket_addrs()? {
