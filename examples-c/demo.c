@@ -57,7 +57,12 @@ static int tour_system(dc_client *c) {
     char *json = NULL;
     char *version = NULL;
 
-    printf("\n== System: ping, negotiated API version, daemon version\n");
+    printf("\n== System: which daemon (and why), ping, negotiated API version, daemon version\n");
+    /* DOCKER_HOST, a docker context, or the default socket: as the docker CLI decides. */
+    if (!report("dc_client_endpoint", dc_client_endpoint(c, &json, &err), err)) return 0;
+    show("endpoint", json, 300);
+    dc_string_free(json);
+    json = NULL;
     if (!report("dc_system_ping", dc_system_ping(c, &json, &err), err)) return 0;
     show("ping", json, 200);
     dc_string_free(json);

@@ -7,8 +7,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 bash scripts/test-engine.sh up >/dev/null
+bash scripts/test-remote.sh up >/dev/null
 # shellcheck disable=SC1090
 source <(bash scripts/test-engine.sh env)
+# shellcheck disable=SC1090
+source <(bash scripts/test-remote.sh env)
 
 out=target/c
 # The library carries the SONAME libdockerclient.so.0: lay it out as an install would.

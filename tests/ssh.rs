@@ -59,6 +59,16 @@ fn open_fds() -> usize {
     fs::read_dir("/proc/self/fd").unwrap().count()
 }
 
+fn fd_targets() -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .flatten()
+        .map(|e| format!("{:?} -> {:?}", e.file_name(), fs::read_link(e.path()).unwrap_or_default()))
+        .collect();
+    v.sort();
+    v
+}
+
 fn daemon_id(c: &Client) -> String {
     let info: Value = serde_json::from_str(&dockerclient::system::info(c).expect("info over ssh")).unwrap();
     info["ID"].as_str().unwrap().to_string()
@@ -70,6 +80,7 @@ fn ssh_hosts_reach_the_daemon_as_the_cli_does() {
     let ssh_host = e.var("DC_TEST_SSH_HOST");
     path_first(&e.var("DC_TEST_SSH_BIN"));
     let fds_before = open_fds();
+    let fds_before_list = fd_targets();
 
     // The same daemon as the engine's socket, and as the CLI over the same ssh.
     let c = client(&ssh_host);
@@ -116,8 +127,7 @@ fn ssh_hosts_reach_the_daemon_as_the_cli_does() {
         .unwrap();
     assert_eq!(fs::metadata(&archive).unwrap().len() as usize, through_cli.len(), "the same archive as docker save");
     e.docker(&["rmi", &name]);
-    let mut file = fs::File::open(&archive).unwrap();
-    let loaded = load(&c, &LoadOptions::default(), Io::input(&mut file)).expect("load over ssh");
+    let loaded = load(&c, &LoadOptions::default(), Io::input(&mut fs::File::open(&archive).unwrap())).expect("load over ssh");
     assert_eq!(loaded.images.len(), 1, "{loaded:?}");
     dir.file("ctx/Dockerfile", format!("FROM {}\nCOPY hello /hello\n", e.base_image()));
     dir.file("ctx/hello", "over ssh\n");
@@ -136,7 +146,7 @@ fn ssh_hosts_reach_the_daemon_as_the_cli_does() {
     drop(c);
     let left = ssh_children();
     assert!(left.is_empty(), "ssh processes left after the client was dropped: {left:?}");
-    assert_eq!(open_fds(), fds_before, "no descriptor left");
+    assert_eq!(open_fds(), fds_before, "no descriptor left: {fds_before_list:?} -> {:?}", fd_targets());
 
     // ssh killed in the middle of a save: DC_TRANSPORT; the client goes on.
     let c = client(&ssh_host);
@@ -175,5 +185,8 @@ fn ssh_hosts_reach_the_daemon_as_the_cli_does() {
     let err = dockerclient::system::ping(&client(&format!("{ssh_host}/nonexistent/docker.sock"))).unwrap_err();
     assert_eq!(err.status, Status::Transport, "{err:?}");
     assert!(err.message.contains("exit status") && err.message.contains("nonexistent"), "{}", err.message);
+    let err = dockerclient::system::ping(&client(&e.var("DC_TEST_SSH_HOST_NO_DOCKER"))).unwrap_err();
+    assert_eq!(err.status, Status::Transport, "{err:?}");
+    assert!(err.message.contains("exit status: 127") && err.message.contains("docker: command not found"), "{}", err.message);
     assert!(ssh_children().is_empty(), "{:?}", ssh_children());
 }

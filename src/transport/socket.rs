@@ -85,10 +85,15 @@ impl Socket {
         match self {
             Socket::Unix(s) => (&*s).read(buf),
             Socket::Tcp(s) => (&*s).read(buf),
+            // ssh closing its end with our request unread shows as a reset.
             Socket::Ssh(s, process) => match (&*s).read(buf) {
                 Ok(0) if !buf.is_empty() => match process.failure() {
                     Some(why) => Err(io::Error::new(io::ErrorKind::ConnectionAborted, why)),
                     None => Ok(0),
+                },
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => match process.failure() {
+                    Some(why) => Err(io::Error::new(io::ErrorKind::ConnectionAborted, why)),
+                    None => Err(e),
                 },
                 other => other,
             },
@@ -115,7 +120,9 @@ impl Socket {
         let sent = crate::platform::socket::send_all(self.raw_fd(), buf);
         match (self, sent) {
             // ssh gone before the request was written: say why it went.
-            (Socket::Ssh(_, process), Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            (Socket::Ssh(_, process), Err(e))
+                if matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) =>
+            {
                 Err(process.failure().map_or(e, |why| io::Error::new(io::ErrorKind::ConnectionAborted, why)))
             }
             (_, sent) => sent,

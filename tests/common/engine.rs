@@ -87,20 +87,24 @@ pub fn repo_root() -> PathBuf {
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        let script = repo_root().join("scripts/test-engine.sh");
-        let out = Command::new("bash").arg(&script).arg("up").output().expect("run test-engine.sh");
-        assert!(
-            out.status.success(),
-            "scripts/test-engine.sh up failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let env = Command::new("bash").arg(&script).arg("env").output().expect("test-engine.sh env");
+        // The engine and registries, then what remote connections need (sshd, proxies).
         let mut vars = HashMap::new();
-        for line in String::from_utf8_lossy(&env.stdout).lines() {
-            let line = line.trim().trim_start_matches("export ");
-            if let Some((k, v)) = line.split_once('=') {
-                vars.insert(k.to_string(), v.trim_matches(|c| c == '"' || c == '\'').to_string());
+        for script in ["scripts/test-engine.sh", "scripts/test-remote.sh"] {
+            let script = repo_root().join(script);
+            let out = Command::new("bash").arg(&script).arg("up").output().expect("run the test setup script");
+            assert!(
+                out.status.success(),
+                "{} up failed:\n{}\n{}",
+                script.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let env = Command::new("bash").arg(&script).arg("env").output().expect("print the setup's environment");
+            for line in String::from_utf8_lossy(&env.stdout).lines() {
+                let line = line.trim().trim_start_matches("export ");
+                if let Some((k, v)) = line.split_once('=') {
+                    vars.insert(k.to_string(), v.trim_matches(|c| c == '"' || c == '\'').to_string());
+                }
             }
         }
         Engine { vars }
