@@ -1037,8 +1037,9 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * classic: the choice the docker CLI makes. BuildKit needs API 1.38 and a Linux daemon
  * (DC_UNSUPPORTED otherwise, before anything is sent). It runs Dockerfiles the classic
  * builder cannot (`RUN --mount=type=cache|bind|tmpfs`, `COPY --chmod`, stages built only when
- * needed). Without a session (this call opens none) it pulls base images anonymously and
- * exports only images.
+ * needed). With a BuildKit session ("session" below) the daemon calls back during the build
+ * for build secrets and registry credentials; without one it pulls base images anonymously.
+ * Either way it exports only images.
  *
  * The build context is exactly one of:
  * - "context_dir": a directory the library sends. It is tarred while it is sent (a producer
@@ -1112,6 +1113,18 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *   through (API 1.40). With BuildKit and no session, one output of type "moby", "image" or
  *   "cacheonly" (files sent to the client need a session: DC_UNSUPPORTED).
  * - "version": "1", "2" or "auto" (the default): the builder, see above.
+ * - "secrets" (BuildKit): object mapping a secret id to {"file": path} or {"env": NAME}, for
+ *   `RUN --mount=type=secret,id=<id>` (mounted at /run/secrets/<id>, never stored in the
+ *   image). Read before anything is sent (each at most 500 KiB, not empty): a missing file or
+ *   variable is DC_INVALID_ARGUMENT naming it, never quoting the secret. A required secret the
+ *   build uses but was not given fails the build naming its id.
+ * - "session" (BuildKit): true, false or "auto" (the default: a session when "secrets" are
+ *   given). A session is a connection of its own (`POST /session`, HTTP/2 on which the daemon
+ *   asks the library for what it needs), open exactly as long as the build; with it, the
+ *   daemon gets registry credentials for private base images when it needs them, from the
+ *   client's docker config and credential helpers. Needs a Unix socket, plain TCP or ssh
+ *   endpoint (DC_UNSUPPORTED for TLS and proxies). The context is still uploaded as a tar; the
+ *   session does not (yet) serve it, SSH agents or local/tar outputs.
  * - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
  *   stops it (default: a random one). When the callback stops a BuildKit build, or a time
  *   limit or a broken connection ends the call, the library asks the daemon to cancel it, so

@@ -6,8 +6,8 @@
 # (`docker image inspect` given the name N times: one process, one connection, N requests, as
 # the library's one client; `docker save IMAGE > /dev/null`).
 #
-# Each measured unit is a whole process timed by /usr/bin/time: wall, and CPU (user + system)
-# of the process and the ssh it started (reaped children count), peak RSS of the process.
+# Each measured unit is a whole process: wall and peak RSS from /usr/bin/time, CPU (user +
+# system) of the process and everything it started, ssh included, from a cgroup of its own.
 # RUNS (default 3) rounds alternate the two clients; the best round of each is kept. Prints
 # the ratios library / CLI; the library must not be the slower one.
 #
@@ -49,11 +49,44 @@ export PATH="$DC_TEST_SSH_BIN:$PATH"
 names=()
 for _ in $(seq "$n"); do names+=("$DC_TEST_BASE_IMAGE"); done
 
+# CPU is counted in a cgroup of its own (cpuacct, v1 or v2) so that every process a client
+# starts counts, also an ssh it does not wait for (the docker CLI leaves its ssh to exit by
+# itself; /usr/bin/time would miss it). Without a usable cgroup, /usr/bin/time's user + system.
+cg_root=""
+for d in /sys/fs/cgroup/cpuacct /sys/fs/cgroup; do
+    if [ -w "$d" ] && { [ -f "$d/cpuacct.usage" ] || [ -f "$d/cgroup.procs" ]; } && mkdir "$d/dcbench-probe-$$" 2>/dev/null; then
+        rmdir "$d/dcbench-probe-$$"
+        cg_root=$d
+        break
+    fi
+done
+[ -n "$cg_root" ] || echo "no writable cgroup: CPU from /usr/bin/time (processes left running are not counted)" >&2
+
+cg_cpu() { # cgroup dir: CPU seconds used in it
+    if [ -f "$1/cpuacct.usage" ]; then
+        awk '{ printf "%.2f", $1 / 1e9 }' "$1/cpuacct.usage"
+    else
+        awk '/^usage_usec/ { printf "%.2f", $2 / 1e6 }' "$1/cpu.stat"
+    fi
+}
+
 timed() { # label, command...: prints "label wall cpu rss_kib"
-    local label=$1
+    local label=$1 cg="" procs
     shift
-    /usr/bin/time -f "$label %e %U %S %M" -o "$work/time" "$@" >/dev/null
-    awk '{ printf "%s %s %.2f %s\n", $1, $2, $3 + $4, $5 }' "$work/time"
+    if [ -n "$cg_root" ]; then
+        cg="$cg_root/dcbench-$$-$label"
+        mkdir -p "$cg"
+        procs=$cg/cgroup.procs
+        [ -f "$procs" ] || procs=$cg/tasks
+        /usr/bin/time -f "$label %e %U %S %M" -o "$work/time" sh -c 'echo $$ > "$0" && exec "$@"' "$procs" "$@" >/dev/null
+        # Whatever the client left running (an ssh exiting by itself) finishes first.
+        for _ in $(seq 100); do [ -z "$(cat "$procs")" ] && break; sleep 0.1; done
+        awk -v cpu="$(cg_cpu "$cg")" '{ printf "%s %s %s %s\n", $1, $2, cpu, $5 }' "$work/time"
+        rmdir "$cg"
+    else
+        /usr/bin/time -f "$label %e %U %S %M" -o "$work/time" "$@" >/dev/null
+        awk '{ printf "%s %s %.2f %s\n", $1, $2, $3 + $4, $5 }' "$work/time"
+    fi
 }
 
 results=$(for _ in $(seq "$RUNS"); do

@@ -17,6 +17,7 @@ pub use options::{ClientOptions, EndpointSource, TlsOptions};
 pub use request::Call;
 pub use crate::transport::{Body, Response};
 pub use version::ApiVersion;
+pub use zero_copy::Upgraded;
 
 
 use std::sync::{Arc, Mutex};

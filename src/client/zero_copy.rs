@@ -50,3 +50,48 @@ impl Client {
         Err(with_version(error_from_text(response.status, &String::from_utf8_lossy(&text))))
     }
 }
+
+/// A connection switched to another protocol by the daemon (`101 Switching Protocols`).
+pub struct Upgraded {
+    /// The connection; shutting it down ends the new protocol.
+    pub socket: std::sync::Arc<crate::transport::socket::SharedSocket>,
+    /// Bytes of the new protocol read with the answer's head.
+    pub early: Vec<u8>,
+}
+
+impl Client {
+    /// Sends `call` (a POST without a body) asking the daemon to switch its connection, one of
+    /// its own, to `protocol`. Errors: the daemon's answer when it is not a 101; unsupported
+    /// when the endpoint has no connection the library can take over (TLS, a proxy).
+    pub fn upgrade(&self, call: &Call, protocol: &str) -> Result<Upgraded> {
+        super::request::check_header_sizes(call)?;
+        let version = self.api_version_within(call.timeout, call.inactivity_timeout)?;
+        let what = format!("{} {}", call.method, call.path);
+        let target = target(call, Some(version));
+        let effective = self.limits(call);
+        let request = Request {
+            method: call.method,
+            target: &target,
+            headers: &call.headers,
+            limits: None,
+            what: &what,
+            effective,
+            cancel: self.cancel.as_ref(),
+        };
+        let with_version = |e: Error| e.with_api_version(&version.to_string());
+        let Some(mut response) = self.inner.transport.post_upgrade(&request, protocol, effective).map_err(with_version)? else {
+            return Err(Error::new(crate::error::Status::Unsupported, format!(
+                "{what}: the connection to {} cannot be taken over by the library (TLS endpoints and proxies are not \
+                 supported for this yet)",
+                self.endpoint()
+            )));
+        };
+        if response.status == 101 {
+            let (socket, early) = response.body.into_upgraded();
+            return Ok(Upgraded { socket, early });
+        }
+        let mut text = Vec::new();
+        let _ = (&mut response.body).take(MAX_ERROR_BODY).read_to_end(&mut text);
+        Err(with_version(error_from_text(response.status, &String::from_utf8_lossy(&text))))
+    }
+}

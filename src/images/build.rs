@@ -20,6 +20,7 @@ pub mod context;
 pub mod options;
 pub mod outcome;
 pub mod query;
+pub mod session;
 pub mod credentials_header;
 
 use std::io::{self, Read};
@@ -78,6 +79,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     let tags = opts.applied_tags()?;
     // Everything about the input is checked before the daemon is asked anything.
     let mut prepared = context::prepare(opts, io.input)?;
+    let secrets = opts.secrets.as_ref().map(session::read_secrets).transpose()?.unwrap_or_default();
     if options::builder_of(opts.version.as_ref())? == Builder::BuildKit {
         buildkit::check_without_daemon(opts)?;
     }
@@ -87,8 +89,20 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     prepared.for_builder(builder);
     let version = client.api_version()?;
     let build_id = on_buildkit.then(|| opts.build_id.clone().unwrap_or_else(|| crate::platform::random_hex(16)));
-    let query = query::build_query(opts, version, prepared.dockerfile.as_deref(), builder, build_id.as_deref())?;
+    let mut query = query::build_query(opts, version, prepared.dockerfile.as_deref(), builder, build_id.as_deref())?;
     check_daemon_features(client, opts)?;
+    // The session must be up before the build names it (the daemon waits 5 s for it); it ends
+    // when this function returns, the build being over.
+    let session = match on_buildkit && opts.wants_session()? {
+        true => {
+            let services = session::services::Services { secrets, credentials: Some(client.credentials().clone()) };
+            Some(session::Session::start(client, services)?)
+        }
+        false => None,
+    };
+    if let Some(s) = &session {
+        query.push("session", s.id());
+    }
     let mut call = Call::post("/build").query(query).limits_of(opts);
     if !on_buildkit {
         // BuildKit without a session never reads it (it pulls anonymously): not even asked

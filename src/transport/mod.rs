@@ -138,6 +138,30 @@ impl Transport {
         })
     }
 
+    /// Sends `POST` asking to switch to `protocol` on a connection of its own (see
+    /// [`zero_copy::ZeroCopyTarget::post_upgrade`]); `None` when the endpoint has no direct
+    /// path (TLS, or a proxy in between).
+    pub fn post_upgrade(
+        &self,
+        req: &Request,
+        protocol: &str,
+        limits: (Option<Duration>, Option<Duration>),
+    ) -> Result<Option<ZeroCopyResponse>> {
+        let Some(target) = &self.zero_copy else {
+            return Ok(None);
+        };
+        let scope = call_scope::CallScope::new(req.cancel.cloned(), limits.0, limits.1);
+        let cancel = req.cancel.cloned();
+        let result = call_scope::within(scope, || {
+            target.post_upgrade(req.target, protocol, req.headers, Limits::starting_now(limits.0, limits.1), cancel.clone())
+        });
+        match result {
+            Ok(r) => Ok(Some(r)),
+            Err(_) if cancel.as_ref().is_some_and(CancelToken::is_triggered) => Err(Error::cancelled("the call was cancelled")),
+            Err(e) => Err(Error::from_io(e, req.what).at(&self.endpoint_text)),
+        }
+    }
+
     /// Sends a GET on a connection of its own whose body can be drained into a file without
     /// passing through memory (see [`zero_copy`]); `None` when the endpoint has no such path
     /// (TLS). `limits` are the call's (whole call, inactivity).

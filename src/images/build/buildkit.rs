@@ -66,6 +66,12 @@ fn unsupported(message: impl Into<String>) -> Error {
 /// chosen one. Options only BuildKit reads are refused for the classic builder.
 pub fn check_options(client: &Client, opts: &BuildOptions, builder: Builder) -> Result<()> {
     if builder != Builder::BuildKit {
+        if opts.wants_session()? {
+            return Err(unsupported(
+                "build options \"secrets\" and \"session\" need BuildKit; this build runs on the classic builder \
+                 (give \"version\": \"2\")",
+            ));
+        }
         if opts.build_id.is_some() {
             return Err(unsupported(
                 "build option \"build_id\" names a BuildKit build; this build runs on the classic builder \

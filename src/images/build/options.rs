@@ -69,6 +69,12 @@ crate::options::options_struct! {
         /// Registry → credentials sent as `X-Registry-Config`; when absent, every registry's
         /// credentials from the docker config.
         pub auth_configs: Option<BTreeMap<String, AuthConfig>>,
+        /// BuildKit secrets for `RUN --mount=type=secret,id=…`: id → `{"file": path}` or
+        /// `{"env": NAME}`, served through a session (never stored in the image).
+        pub secrets: Option<BTreeMap<String, crate::images::build::session::SecretSource>>,
+        /// BuildKit session: `true` (registry credentials on demand, secrets), `false` (none),
+        /// `"auto"` (the default: a session when `secrets` are given).
+        pub session: Option<Value>,
     }
     groups: [progress, limits]
 }
@@ -83,6 +89,27 @@ pub struct Ulimit {
 }
 
 impl BuildOptions {
+    /// `session`: `Some(true|false)`, or `None` for `"auto"`/absent.
+    pub fn session_choice(&self) -> Result<Option<bool>> {
+        match &self.session {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s == "auto" => Ok(None),
+            Some(other) => Err(Error::invalid(format!(
+                "{WHAT}: \"session\" is true, false or \"auto\", not {}",
+                crate::options::bounded(&other.to_string(), crate::options::MAX_QUOTED)
+            ))),
+        }
+    }
+
+    /// Whether a BuildKit build of these options runs with a session.
+    pub fn wants_session(&self) -> Result<bool> {
+        Ok(match self.session_choice()? {
+            Some(b) => b,
+            None => self.secrets.as_ref().is_some_and(|s| !s.is_empty()),
+        })
+    }
+
     /// True when the daemon is asked for no progress (`quiet`).
     pub fn is_quiet(&self) -> bool {
         self.quiet == Some(true)
@@ -92,6 +119,10 @@ impl BuildOptions {
     /// combinations, references. The context sources are checked by the context preparation.
     pub fn validate(&self) -> Result<()> {
         builder_of(self.version.as_ref())?;
+        let session = self.session_choice()?;
+        if session == Some(false) && self.secrets.as_ref().is_some_and(|s| !s.is_empty()) {
+            return Err(Error::invalid(format!("{WHAT}: \"secrets\" are served by a session; \"session\" is false")));
+        }
         non_empty("build_id", self.build_id.as_deref())?;
         non_empty("context_dir", self.context_dir.as_deref())?;
         non_empty("remote", self.remote.as_deref())?;

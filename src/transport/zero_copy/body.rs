@@ -95,6 +95,13 @@ pub struct ZeroCopyBody {
 }
 
 impl ZeroCopyBody {
+    /// The connection after a `101 Switching Protocols`, with the bytes already read past the
+    /// head (the new protocol's first bytes may come in the same read).
+    pub fn into_upgraded(self) -> (Arc<SharedSocket>, Vec<u8>) {
+        let early = self.buf[self.pos..self.end].to_vec();
+        (self.stream, early)
+    }
+
     pub(super) fn new(
         stream: Arc<SharedSocket>,
         mut buf: Vec<u8>,

@@ -72,11 +72,38 @@ impl ZeroCopyTarget {
         limits: Limits,
         cancel: Option<CancelToken>,
     ) -> io::Result<ZeroCopyResponse> {
+        self.exchange("GET", path_and_query, "Accept: */*\r\nConnection: close\r\n", headers, limits, cancel)
+    }
+
+    /// Sends `POST <base path><path_and_query>` asking to switch the new connection to
+    /// `protocol` (`Connection: Upgrade`), and reads the answer's head: a 101 leaves the
+    /// connection to the new protocol, the bytes read past the head in the body's buffer.
+    pub fn post_upgrade(
+        &self,
+        path_and_query: &str,
+        protocol: &str,
+        headers: &[(&'static str, String)],
+        limits: Limits,
+        cancel: Option<CancelToken>,
+    ) -> io::Result<ZeroCopyResponse> {
+        let extra = format!("Connection: Upgrade\r\nUpgrade: {protocol}\r\nContent-Length: 0\r\n");
+        self.exchange("POST", path_and_query, &extra, headers, limits, cancel)
+    }
+
+    fn exchange(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        fixed_headers: &str,
+        headers: &[(&'static str, String)],
+        limits: Limits,
+        cancel: Option<CancelToken>,
+    ) -> io::Result<ZeroCopyResponse> {
         let stream = SharedSocket::new(self.connect(limits)?);
         // A cancel of this call shuts the socket down (see call_scope).
         call_scope::claim(&stream);
         let mut head = format!(
-            "GET {}{} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\nAccept: */*\r\nConnection: close\r\n",
+            "{method} {}{} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\n{fixed_headers}",
             self.base_path, path_and_query, self.host_header, self.user_agent
         );
         for (name, value) in headers {
@@ -175,7 +202,8 @@ fn parse_status(line: &str) -> io::Result<u16> {
     }
     let code = parts.next().unwrap_or_default();
     match code.parse::<u16>() {
-        Ok(c) if (200..600).contains(&c) => Ok(c),
+        // 101 only answers an upgrade; other informational answers are not expected.
+        Ok(c) if c == 101 || (200..600).contains(&c) => Ok(c),
         _ => Err(bad("an unreadable status code")),
     }
 }

@@ -1,0 +1,138 @@
+//! What the library serves the daemon in a session: the health check (the daemon ends a
+//! session whose check fails), build secrets, and registry credentials on demand. Anything
+//! else is answered `Unimplemented`, which the daemon reads as "not provided" (a secret mount
+//! that is optional is then skipped; an SSH mount reports no agent forwarded).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use h2::server::SendResponse;
+use h2::RecvStream;
+use prost::Message;
+
+use super::grpc::{self, Code, Status};
+use crate::client::CredentialSource;
+
+const HEALTH_CHECK: &str = "/grpc.health.v1.Health/Check";
+const GET_SECRET: &str = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
+const CREDENTIALS: &str = "/moby.filesync.v1.Auth/Credentials";
+
+/// The methods a session announces (one `X-Docker-Expose-Session-Grpc-Method` header each).
+/// The token methods of `Auth` are announced and answered `Unimplemented`: the daemon then asks
+/// for credentials and fetches its tokens itself.
+pub const METHODS: [&str; 6] = [
+    HEALTH_CHECK,
+    GET_SECRET,
+    CREDENTIALS,
+    "/moby.filesync.v1.Auth/FetchToken",
+    "/moby.filesync.v1.Auth/GetTokenAuthority",
+    "/moby.filesync.v1.Auth/VerifyTokenAuthority",
+];
+
+/// `grpc.health.v1.HealthCheckResponse`.
+#[derive(Clone, PartialEq, Message)]
+struct HealthCheckResponse {
+    /// 1 = SERVING.
+    #[prost(int32, tag = "1")]
+    status: i32,
+}
+
+/// `moby.buildkit.secrets.v1.GetSecretRequest` (its annotations are not read).
+#[derive(Clone, PartialEq, Message)]
+struct GetSecretRequest {
+    #[prost(string, tag = "1")]
+    id: String,
+}
+
+/// `moby.buildkit.secrets.v1.GetSecretResponse`.
+#[derive(Clone, PartialEq, Message)]
+struct GetSecretResponse {
+    #[prost(bytes = "vec", tag = "1")]
+    data: Vec<u8>,
+}
+
+/// `moby.filesync.v1.CredentialsRequest`.
+#[derive(Clone, PartialEq, Message)]
+struct CredentialsRequest {
+    #[prost(string, tag = "1")]
+    host: String,
+}
+
+/// `moby.filesync.v1.CredentialsResponse`.
+#[derive(Clone, PartialEq, Message)]
+struct CredentialsResponse {
+    #[prost(string, tag = "1")]
+    username: String,
+    #[prost(string, tag = "2")]
+    secret: String,
+}
+
+/// What one session serves.
+pub struct Services {
+    /// Secret id → its bytes (read before the build starts, so a missing file fails early).
+    pub secrets: BTreeMap<String, Vec<u8>>,
+    /// Where registry credentials come from (the client's docker config), `None` to serve none.
+    pub credentials: Option<CredentialSource>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secrets' bytes.
+        f.debug_struct("Services").field("secrets", &self.secrets.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+/// Answers one call.
+pub async fn handle(request: http::Request<RecvStream>, respond: SendResponse<Bytes>, services: Arc<Services>) {
+    let path = request.uri().path().to_string();
+    let mut body = request.into_body();
+    let mut pending = Vec::new();
+    let message = match grpc::next_message(&mut body, &mut pending).await {
+        Ok(m) => m.unwrap_or_default(),
+        Err(status) => return grpc::reply(respond, Err(status)),
+    };
+    let result = match path.as_str() {
+        HEALTH_CHECK => Ok(HealthCheckResponse { status: 1 }.encode_to_vec()),
+        GET_SECRET => secret(&services, &message),
+        CREDENTIALS => credentials(services.clone(), &message).await,
+        other => Err(Status::new(Code::Unimplemented, format!("{other} is not served by this client"))),
+    };
+    grpc::reply(respond, result);
+}
+
+fn secret(services: &Services, message: &[u8]) -> Result<Vec<u8>, Status> {
+    let req = GetSecretRequest::decode(message).map_err(|e| Status::new(Code::InvalidArgument, e.to_string()))?;
+    match services.secrets.get(&req.id) {
+        Some(data) => Ok(GetSecretResponse { data: data.clone() }.encode_to_vec()),
+        None => Err(Status::new(Code::NotFound, format!("secret {:?} was not given to the build", req.id))),
+    }
+}
+
+/// Registry credentials for the host the daemon is pulling from, resolved as for pulls (the
+/// docker config, its credential helpers). None found: empty (anonymous).
+async fn credentials(services: Arc<Services>, message: &[u8]) -> Result<Vec<u8>, Status> {
+    let req = CredentialsRequest::decode(message).map_err(|e| Status::new(Code::InvalidArgument, e.to_string()))?;
+    let Some(source) = services.credentials.clone() else {
+        return Ok(CredentialsResponse::default().encode_to_vec());
+    };
+    // Credential helpers are programs: run off the session's I/O thread.
+    let host = req.host.clone();
+    let resolved = tokio::task::spawn_blocking(move || source.load().and_then(|c| c.resolve(&host)))
+        .await
+        .map_err(|_| Status::new(Code::Internal, "the credential lookup failed"))?;
+    let auth = match resolved {
+        Ok(Some(auth)) => auth,
+        Ok(None) => return Ok(CredentialsResponse::default().encode_to_vec()),
+        // The message names the helper or the file, never a secret.
+        Err(e) => return Err(Status::new(Code::Unauthenticated, e.message)),
+    };
+    let answer = match auth.identitytoken.filter(|t| !t.is_empty()) {
+        Some(token) => CredentialsResponse { username: String::new(), secret: token },
+        None => CredentialsResponse {
+            username: auth.username.unwrap_or_default(),
+            secret: auth.password.unwrap_or_default(),
+        },
+    };
+    Ok(answer.encode_to_vec())
+}

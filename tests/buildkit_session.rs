@@ -1,0 +1,170 @@
+//! BuildKit sessions on the real engine: build secrets read by RUN steps and found nowhere in
+//! the image, registry credentials the daemon asks for while pulling a private base image, and
+//! what is refused before anything is sent.
+
+mod common;
+
+use std::io::Read;
+use std::sync::Mutex;
+
+use base64::Engine as _;
+use common::engine::{engine, unique};
+use common::scratch::Scratch;
+use dockerclient::client::CredentialSource;
+use dockerclient::images::build::{build, BuildOptions};
+use dockerclient::images::push::{push, PushOptions};
+use dockerclient::{Io, Status};
+use serde_json::{json, Value};
+
+/// BuildKit shares identical steps of concurrent builds: one build at a time.
+static BUILDS: Mutex<()> = Mutex::new(());
+
+fn opts<T: serde::de::DeserializeOwned + Default>(v: Value) -> T {
+    dockerclient::options::parse("options", Some(&v.to_string())).unwrap()
+}
+
+fn sha16(bytes: &[u8]) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(bytes)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)[..16].to_string()
+}
+
+#[test]
+fn secrets_reach_run_steps_and_stay_out_of_the_image() {
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    let c = e.client();
+    let dir = Scratch::new("dc-secrets");
+    let file_secret = format!("file-secret-{}", unique("v"));
+    let env_secret = format!("env-secret-{}", unique("v"));
+    let secret_path = dir.file("pw.txt", &file_secret);
+    // SAFETY: read by this process's own build below; no other test reads this variable.
+    unsafe { std::env::set_var("DC_TEST_BUILD_SECRET", &env_secret) };
+    dir.file(
+        "ctx/Dockerfile",
+        format!(
+            "FROM {}\nRUN --mount=type=secret,id=pw,required=true --mount=type=secret,id=tok,required=true \
+             sh -c 'echo pw-sum $(sha256sum < /run/secrets/pw | cut -c1-16); echo tok-sum $(sha256sum < /run/secrets/tok | cut -c1-16); \
+             ls /run/secrets > /listed'\n",
+            e.base_image()
+        ),
+    );
+    let tag = format!("dctest/secrets:{}", unique("t"));
+    let mut text = String::new();
+    let built = build(
+        &c,
+        &opts::<BuildOptions>(json!({
+            "context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "no_cache": true,
+            "progress": "text", "tags": [tag],
+            "secrets": {"pw": {"file": secret_path}, "tok": {"env": "DC_TEST_BUILD_SECRET"}},
+        })),
+        Io::progress(&mut |m: &[u8]| {
+            text.push_str(&String::from_utf8_lossy(m));
+            true
+        }),
+    )
+    .expect("a build with secrets");
+    assert!(text.contains(&format!("pw-sum {}", sha16(file_secret.as_bytes()))), "{text}");
+    assert!(text.contains(&format!("tok-sum {}", sha16(env_secret.as_bytes()))), "{text}");
+    assert!(!text.contains(&file_secret) && !text.contains(&env_secret));
+
+    // Nowhere in the image: its history, its config, its layers.
+    let history = e.docker(&["history", "--no-trunc", &tag]);
+    let inspect = e.docker(&["image", "inspect", &tag]);
+    let mut archive = Vec::new();
+    std::process::Command::new("docker")
+        .args(["-H", &e.unix(), "save", &tag])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut archive)
+        .unwrap();
+    assert!(archive.len() > 10_000);
+    for secret in [&file_secret, &env_secret] {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(secret);
+        for (what, bytes) in [("history", &history.stdout), ("inspect", &inspect.stdout), ("saved image", &archive)] {
+            let hay = String::from_utf8_lossy(bytes);
+            assert!(!hay.contains(secret.as_str()) && !hay.contains(&b64), "the secret is in the {what}");
+        }
+    }
+    assert!(built.id.starts_with("sha256:"));
+    e.docker(&["rmi", &tag]);
+
+    // A required secret that was not given: the build fails naming it.
+    dir.file("ctx2/Dockerfile", format!("FROM {}\nRUN --mount=type=secret,id=absent,required=true true\n", e.base_image()));
+    let err = build(
+        &c,
+        &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx2"), "version": "2", "network_mode": "none", "no_cache": true,
+            "secrets": {"pw": {"file": secret_path}}})),
+        Io::none(),
+    )
+    .unwrap_err();
+    assert!(err.message.contains("absent"), "{err:?}");
+
+    // Refused before anything is sent.
+    for (o, want, says) in [
+        (json!({"secrets": {"pw": {"file": "/nonexistent/pw"}}}), Status::InvalidArgument, "/nonexistent/pw"),
+        (json!({"secrets": {"pw": {"env": "DC_TEST_NO_SUCH_VARIABLE"}}}), Status::InvalidArgument, "DC_TEST_NO_SUCH_VARIABLE"),
+        (json!({"secrets": {"pw": {"file": secret_path, "env": "X"}}}), Status::InvalidArgument, "exactly one"),
+        (json!({"secrets": {"pw": {"file": secret_path}}, "session": false}), Status::InvalidArgument, "session"),
+        (json!({"session": "sometimes"}), Status::InvalidArgument, "session"),
+        (json!({"secrets": {"pw": {"file": secret_path}}, "version": "1"}), Status::Unsupported, "BuildKit"),
+    ] {
+        let mut all = json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none"});
+        for (k, v) in o.as_object().unwrap() {
+            all[k] = v.clone();
+        }
+        let err = build(&c, &opts::<BuildOptions>(all.clone()), Io::none()).unwrap_err();
+        assert_eq!(err.status, want, "{all}: {err:?}");
+        assert!(err.message.contains(says), "{all}: {}", err.message);
+        assert!(!err.message.contains(&file_secret), "{}", err.message);
+    }
+    // SAFETY: as above.
+    unsafe { std::env::remove_var("DC_TEST_BUILD_SECRET") };
+}
+
+#[test]
+fn the_daemon_asks_the_session_for_registry_credentials() {
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    // A base image only the htpasswd registry has.
+    let base = format!("{}/{}:1", e.auth_registry(), unique("dctest/private-base"));
+    assert!(e.docker(&["tag", &e.base_image(), &base]).status.success());
+    let auth = json!({"auth": {"username": e.registry_user(), "password": e.registry_password()}});
+    push(&e.client(), &base, &opts::<PushOptions>(auth), Io::none()).expect("push the private base");
+    let _ = e.docker(&["rmi", &base]);
+
+    let dir = Scratch::new("dc-session-auth");
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", e.registry_user(), e.registry_password()));
+    dir.file("config/config.json", json!({"auths": {e.auth_registry(): {"auth": basic}}}).to_string());
+    dir.file("ctx/Dockerfile", format!("FROM {base}\nRUN echo built-on-a-private-base\n"));
+    let c = e.client().with_credentials(CredentialSource::Dir(dir.join("config")));
+    // Without a session BuildKit pulls anonymously, and the registry refuses.
+    let o = |session: bool| {
+        opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "no_cache": true, "session": session}))
+    };
+    let err = build(&c, &o(false), Io::none()).unwrap_err();
+    assert!(matches!(err.status, Status::Unauthorized | Status::StreamError | Status::NotFound), "{err:?}");
+    // With one, the daemon asks for the credentials when it needs them.
+    let built = build(&c, &o(true), Io::none()).expect("a build on a private base, credentials through the session");
+    assert!(built.id.starts_with("sha256:"));
+
+    // The session ends with its build: a second one leaves no thread or descriptor more.
+    let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let threads = || std::fs::read_dir("/proc/self/task").unwrap().count();
+    let (fds_before, threads_before) = (fds(), threads());
+    build(&c, &o(true), Io::none()).expect("again");
+    assert_eq!((fds(), threads()), (fds_before, threads_before), "descriptors and threads after a second session");
+    let _ = e.docker(&["rmi", &base]);
+}
