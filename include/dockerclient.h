@@ -1109,28 +1109,31 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *   DC_UNSUPPORTED on others (API 1.25).
  * - "squash": bool, squash the new layers into one; needs a daemon with experimental features,
  *   refused with DC_UNSUPPORTED otherwise (API 1.25).
- * - "outputs": array of BuildKit output objects ({"Type": "moby", "Attrs": {…}}), passed
- *   through (API 1.40). With BuildKit and no session, one output of type "moby", "image" or
- *   "cacheonly" (files sent to the client need a session: DC_UNSUPPORTED).
+ * - "outputs": one BuildKit output object ({"Type": …, "Attrs": {…}}; API 1.40): "moby" /
+ *   "image" (an image, the default), "cacheonly", or "tar" with {"Attrs": {"dest": path}}: the
+ *   build's files come back as a tar archive through a session (opened for it), written to a
+ *   temporary file renamed to `dest` once whole; no image is made and the result's "id" is
+ *   null. "local" is not supported yet (DC_UNSUPPORTED).
  * - "version": "1", "2" or "auto" (the default): the builder, see above.
  * - "secrets" (BuildKit): object mapping a secret id to {"file": path} or {"env": NAME}, for
  *   `RUN --mount=type=secret,id=<id>` (mounted at /run/secrets/<id>, never stored in the
  *   image). Read before anything is sent (each at most 500 KiB, not empty): a missing file or
  *   variable is DC_INVALID_ARGUMENT naming it, never quoting the secret. A required secret the
  *   build uses but was not given fails the build naming its id.
- * - "session" (BuildKit): true, false or "auto" (the default: a session when "secrets" are
- *   given). A session is a connection of its own (`POST /session`, HTTP/2 on which the daemon
+ * - "session" (BuildKit): true, false or "auto" (the default: a session when "secrets",
+ *   "auth_configs" or a "tar" output are given). A session is a connection of its own (`POST /session`, HTTP/2 on which the daemon
  *   asks the library for what it needs), open exactly as long as the build; with it, the
  *   daemon gets registry credentials for private base images when it needs them, from the
  *   client's docker config and credential helpers. Needs a Unix socket, plain TCP or ssh
  *   endpoint (DC_UNSUPPORTED for TLS and proxies). The context is still uploaded as a tar; the
- *   session does not (yet) serve it, SSH agents or local/tar outputs.
+ *   session does not (yet) serve it, SSH agents or local outputs.
  * - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
  *   stops it (default: a random one). When the callback stops a BuildKit build, or a time
  *   limit or a broken connection ends the call, the library asks the daemon to cancel it, so
  *   no build goes on there.
- * - "auth_configs" (classic builder; BuildKit without a session pulls anonymously, and refuses
- *   it): object mapping a registry ("registry.example.com",
+ * - "auth_configs" (classic builder: sent as X-Registry-Config; BuildKit: served through a
+ *   session, opened for it, when the daemon asks; refused with "session": false): object
+ *   mapping a registry ("registry.example.com",
  *   "https://index.docker.io/v1/") to credentials {"username", "password", "email",
  *   "serveraddress", "identitytoken", "registrytoken"}, for the images FROM pulls. Sent as
  *   X-Registry-Config, base64url, in the shape the daemon's API version decodes. When absent,
@@ -1179,8 +1182,9 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * daemon's words alone.
  *
  * On success *out_json receives {"id": "sha256:…", "tags": ["app:latest", …],
- * "warnings": ["[Warning] …", …]}: the image ID, the names applied (as the daemon reports them,
- * with the default tag), and the warning lines of the build output. Free it with
+ * "warnings": ["[Warning] …", …]}: the image ID (null for a "tar" or "cacheonly" output), the
+ * names applied (as the daemon reports them, with the default tag), and the warning lines of
+ * the build output. Free it with
  * dc_string_free(). On failure *out_json is NULL.
  *
  * Statuses: DC_INVALID_ARGUMENT (NULL client or out_json, bad JSON, unknown key, wrong type,

@@ -160,6 +160,15 @@ fn the_daemon_asks_the_session_for_registry_credentials() {
     let built = build(&c, &o(true), Io::none()).expect("a build on a private base, credentials through the session");
     assert!(built.id.starts_with("sha256:"));
 
+    // Credentials given to the build ("auth_configs") are served instead (a session opens for
+    // them by itself), to a client whose docker config has none.
+    let bare = e.client().with_credentials(CredentialSource::Dir(dir.join("empty-config")));
+    let given = json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "no_cache": true,
+        "auth_configs": {e.auth_registry(): {"username": e.registry_user(), "password": e.registry_password()}}});
+    build(&bare, &opts::<BuildOptions>(given), Io::none()).expect("auth_configs through the session");
+    let err = build(&bare, &o(true), Io::none()).unwrap_err();
+    assert!(matches!(err.status, Status::Unauthorized | Status::StreamError | Status::NotFound), "{err:?}");
+
     // The session ends with its build: a second one leaves no thread or descriptor more.
     let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
     let threads = || std::fs::read_dir("/proc/self/task").unwrap().count();
@@ -167,4 +176,45 @@ fn the_daemon_asks_the_session_for_registry_credentials() {
     build(&c, &o(true), Io::none()).expect("again");
     assert_eq!((fds(), threads()), (fds_before, threads_before), "descriptors and threads after a second session");
     let _ = e.docker(&["rmi", &base]);
+}
+
+#[test]
+fn a_tar_output_comes_back_through_the_session() {
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    let c = e.client();
+    let dir = Scratch::new("dc-tar-output");
+    dir.file("ctx/Dockerfile", format!("FROM {}\nCOPY hello.txt /out/hello.txt\nRUN echo made > /out/made.txt\n", e.base_image()));
+    dir.file("ctx/hello.txt", "hello through the session\n");
+    let dest = dir.join("result.tar");
+    let built = build(
+        &c,
+        &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none",
+            "outputs": [{"Type": "tar", "Attrs": {"dest": dest}}]})),
+        Io::none(),
+    )
+    .expect("a build with a tar output");
+    assert!(built.id.is_empty(), "no image: {built:?}");
+    assert!(built.to_json().contains("\"id\":null"), "{}", built.to_json());
+    let listing = std::process::Command::new("tar").arg("-tf").arg(&dest).output().unwrap();
+    let names = String::from_utf8_lossy(&listing.stdout);
+    assert!(names.lines().any(|l| l.trim_end_matches('/') == "out/hello.txt"), "{names}");
+    assert!(names.lines().any(|l| l == "out/made.txt"), "{names}");
+    let hello = std::process::Command::new("tar").arg("-xOf").arg(&dest).arg("out/hello.txt").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&hello.stdout), "hello through the session\n");
+    // Nothing but the archive is left next to it.
+    assert_eq!(dir.entries(), ["ctx", "result.tar"]);
+
+    for (outputs, want) in [
+        (json!([{"Type": "tar", "Attrs": {}}]), Status::InvalidArgument),
+        (json!([{"Type": "local", "Attrs": {"dest": dir.join("out")}}]), Status::Unsupported),
+    ] {
+        let err = build(
+            &c,
+            &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "outputs": outputs})),
+            Io::none(),
+        )
+        .unwrap_err();
+        assert_eq!(err.status, want, "{outputs}: {err:?}");
+    }
 }

@@ -42,7 +42,8 @@ use crate::stream::{ProgressSink, build_context_line};
 /// What [`build`] returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildResult {
-    /// The image ID (`sha256:…`).
+    /// The image ID (`sha256:…`); empty when the build's output is not an image (`tar`,
+    /// `cacheonly`).
     pub id: String,
     /// The names applied, as the daemon reports them (`app:latest`).
     pub tags: Vec<String>,
@@ -51,9 +52,10 @@ pub struct BuildResult {
 }
 
 impl BuildResult {
-    /// `{"id": "sha256:…", "tags": ["app:latest", …], "warnings": ["[Warning] …", …]}`.
+    /// `{"id": "sha256:…" or null, "tags": ["app:latest", …], "warnings": ["[Warning] …", …]}`.
     pub fn to_json(&self) -> String {
-        serde_json::json!({"id": self.id, "tags": self.tags, "warnings": self.warnings}).to_string()
+        let id = (!self.id.is_empty()).then_some(&self.id);
+        serde_json::json!({"id": id, "tags": self.tags, "warnings": self.warnings}).to_string()
     }
 }
 
@@ -95,7 +97,14 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     // when this function returns, the build being over.
     let session = match on_buildkit && opts.wants_session()? {
         true => {
-            let services = session::services::Services { secrets, credentials: Some(client.credentials().clone()) };
+            let services = session::services::Services {
+                secrets,
+                credentials: Some(client.credentials().clone()),
+                given: opts.auth_configs.as_ref().map(|m| {
+                    m.iter().map(|(registry, auth)| (crate::auth::registry_key::normalize_registry(registry), auth.clone())).collect()
+                }),
+                tar_output: opts.tar_destination(),
+            };
             Some(session::Session::start(client, services)?)
         }
         false => None,
@@ -146,6 +155,8 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     let id = match outcome.id() {
         Some(id) if is_image_id(id) => id.to_string(),
         Some(short) => crate::images::inspect::image_id(client, "the built image", short)?,
+        // A tar or cache-only output makes no image.
+        None if !opts.exports_image() => String::new(),
         None => {
             return Err(Error::transport(
                 "the build stream ended without the daemon reporting the image it built; the \

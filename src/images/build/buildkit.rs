@@ -1,5 +1,5 @@
 //! Which builder runs a build, and what changes when it is BuildKit (`POST /build?version=2`,
-//! the context uploaded as a tar, no session).
+//! the context uploaded as a tar, a session when one is needed).
 //!
 //! - The builder: `"version": "1"` classic, `"2"` BuildKit, `"auto"` (the default) BuildKit
 //!   where the daemon's `/_ping` says `Builder-Version: 2` — Engine 23+ on Linux, or 20.10 with
@@ -9,9 +9,9 @@
 //!   resource limits (`memory`, `memswap`, `cpu_*`, `cpuset_*`, `cgroup_parent`), `rm: false`
 //!   (BuildKit makes no intermediate containers to keep), a non-default `isolation`;
 //!   `shm_size` and `ulimits` reach BuildKit only from API 1.42 (Engine 23); `network_mode`
-//!   other than `host`, `none` or `default` is refused by the daemon itself. Without a session
-//!   BuildKit pulls anonymously and exports only images, so `auth_configs` and `outputs` other
-//!   than `moby`/`image`/`cacheonly` are refused too.
+//!   other than `host`, `none` or `default` is refused by the daemon itself. Registry
+//!   credentials (`auth_configs`, or the docker config's) and `tar` outputs go through a
+//!   session (see `session`); `local` outputs are not supported yet.
 //! - A BuildKit build has an ID (`buildid`); when the caller stops it (or a time limit does)
 //!   the library asks the daemon to cancel it (`POST /build/cancel`), so no build is left
 //!   running there.
@@ -125,10 +125,10 @@ pub fn check_without_daemon(opts: &BuildOptions) -> Result<()> {
             mode.escape_debug()
         )));
     }
-    if opts.auth_configs.is_some() {
+    if opts.auth_configs.is_some() && opts.session_choice()? == Some(false) {
         return refuse(
             "auth_configs",
-            "cannot be used: without a session the daemon pulls base images anonymously",
+            "cannot be used with \"session\": false: without a session the daemon pulls base images anonymously",
         );
     }
     if opts.aggregate {
@@ -138,12 +138,24 @@ pub fn check_without_daemon(opts: &BuildOptions) -> Result<()> {
         if outputs.len() > 1 {
             return refuse("outputs", "takes one output");
         }
-        for o in outputs {
-            let kind = o.get("Type").or_else(|| o.get("type")).and_then(|t| t.as_str()).unwrap_or("");
-            if !["moby", "image", "cacheonly"].contains(&kind.to_ascii_lowercase().as_str()) {
+        let kind = opts.output_type().unwrap_or_default();
+        match kind.as_str() {
+            "moby" | "image" | "cacheonly" => {}
+            "tar" => {
+                if opts.tar_destination().is_none() {
+                    return Err(Error::invalid(
+                        "build option \"outputs\": a \"tar\" output needs \"Attrs\": {\"dest\": \"<file the archive is written to>\"}",
+                    ));
+                }
+                if opts.session_choice()? == Some(false) {
+                    return Err(Error::invalid(
+                        "build option \"outputs\": a \"tar\" output comes back through a session; \"session\" is false",
+                    ));
+                }
+            }
+            _ => {
                 return Err(unsupported(format!(
-                    "build option \"outputs\": type \"{}\" sends files to the client, which needs a BuildKit session; \
-                     without one only \"moby\", \"image\" and \"cacheonly\" work",
+                    "build option \"outputs\": type \"{}\" is not supported (\"moby\", \"image\", \"cacheonly\" and \"tar\" are)",
                     kind.escape_debug()
                 )));
             }

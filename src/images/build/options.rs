@@ -58,7 +58,8 @@ crate::options::options_struct! {
         pub isolation: Option<String>,
         pub security_opt: Option<Vec<String>>,
         pub squash: Option<bool>,
-        /// BuildKit output configurations (`[{"Type": "moby", "Attrs": {…}}]`), passed through.
+        /// BuildKit output configurations (`[{"Type": "moby", "Attrs": {…}}]`); a `tar` output's
+        /// `Attrs.dest` is the file the library writes (through a session).
         pub outputs: Option<Vec<Value>>,
         /// The builder: `"1"` (classic), `"2"` (BuildKit) or `"auto"` (the default: BuildKit
         /// where the daemon's `/_ping` says it is its default builder).
@@ -72,8 +73,9 @@ crate::options::options_struct! {
         /// BuildKit secrets for `RUN --mount=type=secret,id=…`: id → `{"file": path}` or
         /// `{"env": NAME}`, served through a session (never stored in the image).
         pub secrets: Option<BTreeMap<String, crate::images::build::session::SecretSource>>,
-        /// BuildKit session: `true` (registry credentials on demand, secrets), `false` (none),
-        /// `"auto"` (the default: a session when `secrets` are given).
+        /// BuildKit session: `true` (registry credentials on demand, secrets, tar outputs),
+        /// `false` (none), `"auto"` (the default: a session when `secrets`, `auth_configs` or a
+        /// `tar` output are given).
         pub session: Option<Value>,
     }
     groups: [progress, limits]
@@ -106,8 +108,49 @@ impl BuildOptions {
     pub fn wants_session(&self) -> Result<bool> {
         Ok(match self.session_choice()? {
             Some(b) => b,
-            None => self.secrets.as_ref().is_some_and(|s| !s.is_empty()),
+            None => {
+                self.secrets.as_ref().is_some_and(|s| !s.is_empty())
+                    || self.output_type().as_deref() == Some("tar")
+                    || self.auth_configs.is_some()
+            }
         })
+    }
+
+    /// The type of the one output, lower-cased (`None` without `outputs`).
+    pub fn output_type(&self) -> Option<String> {
+        let o = self.outputs.as_ref()?.first()?;
+        let kind = o.get("Type").or_else(|| o.get("type")).and_then(|t| t.as_str()).unwrap_or("");
+        Some(kind.to_ascii_lowercase())
+    }
+
+    /// Where a `tar` output goes (its `Attrs.dest`, a client-side path the daemon never sees).
+    pub fn tar_destination(&self) -> Option<std::path::PathBuf> {
+        if self.output_type().as_deref() != Some("tar") {
+            return None;
+        }
+        let o = self.outputs.as_ref()?.first()?;
+        let attrs = o.get("Attrs").or_else(|| o.get("attrs"))?;
+        attrs.get("dest").and_then(|d| d.as_str()).map(std::path::PathBuf::from)
+    }
+
+    /// Whether the build's result is an image (no `outputs`, or `moby`/`image`): otherwise
+    /// the daemon reports no image ID.
+    pub fn exports_image(&self) -> bool {
+        matches!(self.output_type().as_deref(), None | Some("moby") | Some("image"))
+    }
+
+    /// `outputs` as the daemon gets them: client-side destinations (`dest`) taken out, as the
+    /// CLI does.
+    pub fn outputs_for_daemon(&self) -> Option<Vec<Value>> {
+        let mut outputs = self.outputs.clone()?;
+        for o in &mut outputs {
+            for key in ["Attrs", "attrs"] {
+                if let Some(Value::Object(attrs)) = o.get_mut(key) {
+                    attrs.remove("dest");
+                }
+            }
+        }
+        Some(outputs)
     }
 
     /// True when the daemon is asked for no progress (`quiet`).

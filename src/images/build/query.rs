@@ -136,7 +136,7 @@ pub fn build_query(
             q.push("extrahosts", h);
         }
     }
-    if let Some(o) = &opts.outputs {
+    if let Some(o) = opts.outputs_for_daemon() {
         need("outputs", v(40))?;
         q.push("outputs", json!(o).to_string());
     }

@@ -121,6 +121,14 @@ pub fn reply(mut respond: SendResponse<Bytes>, result: Result<Vec<u8>, Status>) 
     }
 }
 
+/// Ends a call that answers with no message (a client-streaming call whose result is its
+/// status): a trailers-only answer.
+pub fn reply_status(mut respond: SendResponse<Bytes>, status: Status) {
+    let mut r = head();
+    status_headers(r.headers_mut(), &status);
+    let _ = respond.send_response(r, true);
+}
+
 /// `grpc-message` encoding: bytes outside printable ASCII, and `%`, as `%XX`.
 fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

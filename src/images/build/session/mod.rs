@@ -2,12 +2,12 @@
 //! connection of the library's own into HTTP/2 on which the **daemon is the gRPC client** and
 //! the library serves it (see [`services`]); the build names the session (`session=<id>`), and
 //! the daemon calls back for what it needs while it builds: build secrets, registry
-//! credentials. The session runs on a thread of its own with a single-threaded tokio runtime
+//! credentials, a `tar` output's archive. The session runs on a thread of its own with a single-threaded tokio runtime
 //! (h2 needs one); the C API stays blocking. It lives exactly as long as the build: dropping
 //! the [`Session`] shuts its connection down and joins the thread.
 //!
 //! Not served yet (answered `Unimplemented`): the build context on demand (the context is
-//! uploaded as a tar, as without a session), SSH agent forwarding, local and tar outputs.
+//! uploaded as a tar, as without a session), SSH agent forwarding, `local` outputs.
 
 mod grpc;
 mod io;

@@ -1,9 +1,13 @@
 //! What the library serves the daemon in a session: the health check (the daemon ends a
-//! session whose check fails), build secrets, and registry credentials on demand. Anything
+//! session whose check fails), build secrets, registry credentials on demand, and a `tar`
+//! output's archive (`FileSend/DiffCopy`: the daemon streams it, the library writes it to a
+//! temporary file renamed into place once whole). Anything
 //! else is answered `Unimplemented`, which the daemon reads as "not provided" (a secret mount
 //! that is optional is then skipped; an SSH mount reports no agent forwarded).
 
 use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -12,19 +16,23 @@ use h2::RecvStream;
 use prost::Message;
 
 use super::grpc::{self, Code, Status};
+use crate::auth::AuthConfig;
+use crate::auth::registry_key::normalize_registry;
 use crate::client::CredentialSource;
 
 const HEALTH_CHECK: &str = "/grpc.health.v1.Health/Check";
 const GET_SECRET: &str = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
 const CREDENTIALS: &str = "/moby.filesync.v1.Auth/Credentials";
+const FILE_SEND: &str = "/moby.filesync.v1.FileSend/DiffCopy";
 
 /// The methods a session announces (one `X-Docker-Expose-Session-Grpc-Method` header each).
 /// The token methods of `Auth` are announced and answered `Unimplemented`: the daemon then asks
 /// for credentials and fetches its tokens itself.
-pub const METHODS: [&str; 6] = [
+pub const METHODS: [&str; 7] = [
     HEALTH_CHECK,
     GET_SECRET,
     CREDENTIALS,
+    FILE_SEND,
     "/moby.filesync.v1.Auth/FetchToken",
     "/moby.filesync.v1.Auth/GetTokenAuthority",
     "/moby.filesync.v1.Auth/VerifyTokenAuthority",
@@ -52,6 +60,13 @@ struct GetSecretResponse {
     data: Vec<u8>,
 }
 
+/// `moby.filesync.v1.BytesMessage`: one piece of a tar output.
+#[derive(Clone, PartialEq, Message)]
+struct BytesMessage {
+    #[prost(bytes = "vec", tag = "1")]
+    data: Vec<u8>,
+}
+
 /// `moby.filesync.v1.CredentialsRequest`.
 #[derive(Clone, PartialEq, Message)]
 struct CredentialsRequest {
@@ -74,6 +89,11 @@ pub struct Services {
     pub secrets: BTreeMap<String, Vec<u8>>,
     /// Where registry credentials come from (the client's docker config), `None` to serve none.
     pub credentials: Option<CredentialSource>,
+    /// Credentials the build was given (`auth_configs`), by normalized registry key: when
+    /// present, the only ones served.
+    pub given: Option<BTreeMap<String, AuthConfig>>,
+    /// The file a `tar` output is written to.
+    pub tar_output: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Services {
@@ -88,6 +108,13 @@ pub async fn handle(request: http::Request<RecvStream>, respond: SendResponse<By
     let path = request.uri().path().to_string();
     let mut body = request.into_body();
     let mut pending = Vec::new();
+    if path == FILE_SEND {
+        let status = match &services.tar_output {
+            Some(dest) => receive_tar(&mut body, &mut pending, dest).await,
+            None => Status::new(Code::Unimplemented, "this build asked for no tar output"),
+        };
+        return grpc::reply_status(respond, status);
+    }
     let message = match grpc::next_message(&mut body, &mut pending).await {
         Ok(m) => m.unwrap_or_default(),
         Err(status) => return grpc::reply(respond, Err(status)),
@@ -113,6 +140,13 @@ fn secret(services: &Services, message: &[u8]) -> Result<Vec<u8>, Status> {
 /// docker config, its credential helpers). None found: empty (anonymous).
 async fn credentials(services: Arc<Services>, message: &[u8]) -> Result<Vec<u8>, Status> {
     let req = CredentialsRequest::decode(message).map_err(|e| Status::new(Code::InvalidArgument, e.to_string()))?;
+    if let Some(given) = &services.given {
+        return Ok(match given.get(&normalize_registry(&req.host)) {
+            Some(auth) => answer_with(auth.clone()),
+            None => CredentialsResponse::default(),
+        }
+        .encode_to_vec());
+    }
     let Some(source) = services.credentials.clone() else {
         return Ok(CredentialsResponse::default().encode_to_vec());
     };
@@ -127,12 +161,44 @@ async fn credentials(services: Arc<Services>, message: &[u8]) -> Result<Vec<u8>,
         // The message names the helper or the file, never a secret.
         Err(e) => return Err(Status::new(Code::Unauthenticated, e.message)),
     };
-    let answer = match auth.identitytoken.filter(|t| !t.is_empty()) {
+    Ok(answer_with(auth).encode_to_vec())
+}
+
+/// An identity token goes as the secret with no user name (as the CLI answers).
+fn answer_with(auth: AuthConfig) -> CredentialsResponse {
+    match auth.identitytoken.filter(|t| !t.is_empty()) {
         Some(token) => CredentialsResponse { username: String::new(), secret: token },
-        None => CredentialsResponse {
-            username: auth.username.unwrap_or_default(),
-            secret: auth.password.unwrap_or_default(),
-        },
-    };
-    Ok(answer.encode_to_vec())
+        None => CredentialsResponse { username: auth.username.unwrap_or_default(), secret: auth.password.unwrap_or_default() },
+    }
+}
+
+/// Writes the archive the daemon streams (`BytesMessage` pieces, in order) to a temporary file
+/// next to `dest`, renamed over it once the daemon ended the stream: a failed build never
+/// leaves a truncated archive. Memory holds one piece at a time.
+async fn receive_tar(body: &mut RecvStream, pending: &mut Vec<u8>, dest: &Path) -> Status {
+    let partial = dest.with_file_name(format!(
+        ".{}.dc-partial-{}",
+        dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        crate::platform::random_hex(6)
+    ));
+    let written = async {
+        let mut file = std::fs::File::create(&partial)
+            .map_err(|e| Status::new(Code::Internal, format!("cannot create {}: {e}", partial.display())))?;
+        while let Some(message) = grpc::next_message(body, pending).await? {
+            let piece = BytesMessage::decode(message.as_slice()).map_err(|e| Status::new(Code::InvalidArgument, e.to_string()))?;
+            file.write_all(&piece.data)
+                .map_err(|e| Status::new(Code::Internal, format!("writing {}: {e}", partial.display())))?;
+        }
+        file.sync_all().map_err(|e| Status::new(Code::Internal, format!("writing {}: {e}", partial.display())))?;
+        std::fs::rename(&partial, dest)
+            .map_err(|e| Status::new(Code::Internal, format!("cannot move the archive to {}: {e}", dest.display())))
+    }
+    .await;
+    match written {
+        Ok(()) => Status::new(Code::Ok, ""),
+        Err(status) => {
+            let _ = std::fs::remove_file(&partial);
+            status
+        }
+    }
 }
