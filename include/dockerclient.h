@@ -1120,13 +1120,16 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *   image). Read before anything is sent (each at most 500 KiB, not empty): a missing file or
  *   variable is DC_INVALID_ARGUMENT naming it, never quoting the secret. A required secret the
  *   build uses but was not given fails the build naming its id.
+ * - "ssh" (BuildKit): object mapping an agent id ("default" for `RUN --mount=type=ssh`) to
+ *   true (the agent of SSH_AUTH_SOCK) or an agent's socket path, forwarded to the RUN steps
+ *   that mount it (the agent must be a socket now: DC_INVALID_ARGUMENT naming it otherwise).
  * - "session" (BuildKit): true, false or "auto" (the default: a session when "secrets",
- *   "auth_configs" or a "tar" output are given). A session is a connection of its own (`POST /session`, HTTP/2 on which the daemon
+ *   "ssh", "auth_configs" or a "tar" output are given). A session is a connection of its own (`POST /session`, HTTP/2 on which the daemon
  *   asks the library for what it needs), open exactly as long as the build; with it, the
  *   daemon gets registry credentials for private base images when it needs them, from the
  *   client's docker config and credential helpers. Needs a Unix socket, plain TCP or ssh
  *   endpoint (DC_UNSUPPORTED for TLS and proxies). The context is still uploaded as a tar; the
- *   session does not (yet) serve it, SSH agents or local outputs.
+ *   session does not (yet) serve it, nor local outputs.
  * - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
  *   stops it (default: a random one). When the callback stops a BuildKit build, or a time
  *   limit or a broken connection ends the call, the library asks the daemon to cancel it, so

@@ -218,3 +218,95 @@ fn a_tar_output_comes_back_through_the_session() {
         assert_eq!(err.status, want, "{outputs}: {err:?}");
     }
 }
+
+/// A static program for the build's RUN step: asks the agent at $SSH_AUTH_SOCK for its keys
+/// (SSH2_AGENTC_REQUEST_IDENTITIES) and prints how many it holds.
+const AGENT_CHECK: &str = r#"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+static int full(int fd, unsigned char *b, size_t n) {
+    size_t got = 0;
+    while (got < n) { ssize_t r = read(fd, b + got, n - got); if (r <= 0) return -1; got += (size_t)r; }
+    return 0;
+}
+int main(void) {
+    const char *path = getenv("SSH_AUTH_SOCK");
+    struct sockaddr_un a;
+    unsigned char req[5] = {0, 0, 0, 1, 11}, head[9];
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (!path || fd < 0) { puts("agent: no socket"); return 1; }
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 || write(fd, req, 5) != 5 || full(fd, head, 9) != 0) {
+        puts("agent: no answer"); return 1;
+    }
+    printf("agent answer %u keys %u\n", head[4], (unsigned)(head[5] << 24 | head[6] << 16 | head[7] << 8 | head[8]));
+    return 0;
+}
+"#;
+
+#[test]
+fn an_ssh_agent_is_forwarded_to_run_steps() {
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    let c = e.client();
+    let dir = Scratch::new("dc-ssh-forward");
+    dir.file("agentcheck.c", AGENT_CHECK);
+    dir.dir("ctx");
+    let cc = std::process::Command::new("gcc")
+        .args(["-static", "-O2", "-o"])
+        .arg(dir.join("ctx/agentcheck"))
+        .arg(dir.join("agentcheck.c"))
+        .output()
+        .unwrap();
+    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    dir.file(
+        "ctx/Dockerfile",
+        format!("FROM {}\nCOPY agentcheck /agentcheck\nRUN --mount=type=ssh /agentcheck\n", e.base_image()),
+    );
+    // An agent of the test's own, holding one generated key.
+    let sock = dir.join("agent.sock");
+    let agent = std::process::Command::new("ssh-agent").arg("-a").arg(&sock).output().unwrap();
+    assert!(agent.status.success(), "{}", String::from_utf8_lossy(&agent.stderr));
+    let pid = String::from_utf8_lossy(&agent.stdout)
+        .split("SSH_AGENT_PID=")
+        .nth(1)
+        .and_then(|s| s.split(';').next())
+        .unwrap_or("0")
+        .to_string();
+    let key = dir.join("id_test");
+    assert!(std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).status().unwrap().success());
+    assert!(std::process::Command::new("ssh-add").arg("-q").arg(&key).env("SSH_AUTH_SOCK", &sock).status().unwrap().success());
+
+    let mut text = String::new();
+    let result = build(
+        &c,
+        &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "no_cache": true,
+            "progress": "text", "ssh": {"default": sock}})),
+        Io::progress(&mut |m: &[u8]| {
+            text.push_str(&String::from_utf8_lossy(m));
+            true
+        }),
+    );
+    let _ = std::process::Command::new("kill").arg(&pid).status();
+    result.expect("a build with a forwarded agent");
+    // 12 = SSH2_AGENT_IDENTITIES_ANSWER.
+    assert!(text.contains("agent answer 12 keys 1"), "{text}");
+
+    // Refused before anything is sent; a build asking for an agent it was not given fails.
+    let err = build(&c, &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "ssh": {"default": dir.join("nosuch.sock")}})), Io::none())
+        .unwrap_err();
+    assert!(err.status == Status::InvalidArgument && err.message.contains("nosuch.sock"), "{err:?}");
+    let err = build(
+        &c,
+        &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "no_cache": true, "session": true})),
+        Io::none(),
+    )
+    .unwrap_err();
+    assert!(err.message.to_ascii_lowercase().contains("ssh"), "{err:?}");
+}

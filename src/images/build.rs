@@ -82,6 +82,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     // Everything about the input is checked before the daemon is asked anything.
     let mut prepared = context::prepare(opts, io.input)?;
     let secrets = opts.secrets.as_ref().map(session::read_secrets).transpose()?.unwrap_or_default();
+    let ssh_agents = opts.ssh.as_ref().map(session::ssh_agents).transpose()?.unwrap_or_default();
     if options::builder_of(opts.version.as_ref())? == Builder::BuildKit {
         buildkit::check_without_daemon(opts)?;
     }
@@ -104,6 +105,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
                     m.iter().map(|(registry, auth)| (crate::auth::registry_key::normalize_registry(registry), auth.clone())).collect()
                 }),
                 tar_output: opts.tar_destination(),
+                ssh_agents,
             };
             Some(session::Session::start(client, services)?)
         }

@@ -73,9 +73,12 @@ crate::options::options_struct! {
         /// BuildKit secrets for `RUN --mount=type=secret,id=…`: id → `{"file": path}` or
         /// `{"env": NAME}`, served through a session (never stored in the image).
         pub secrets: Option<BTreeMap<String, crate::images::build::session::SecretSource>>,
+        /// BuildKit SSH agents for `RUN --mount=type=ssh[,id=…]`: id (`"default"`) → `true`
+        /// (the agent of `SSH_AUTH_SOCK`) or an agent's socket path; served through a session.
+        pub ssh: Option<BTreeMap<String, Value>>,
         /// BuildKit session: `true` (registry credentials on demand, secrets, tar outputs),
-        /// `false` (none), `"auto"` (the default: a session when `secrets`, `auth_configs` or a
-        /// `tar` output are given).
+        /// `false` (none), `"auto"` (the default: a session when `secrets`, `ssh`, `auth_configs`
+        /// or a `tar` output are given).
         pub session: Option<Value>,
     }
     groups: [progress, limits]
@@ -110,6 +113,7 @@ impl BuildOptions {
             Some(b) => b,
             None => {
                 self.secrets.as_ref().is_some_and(|s| !s.is_empty())
+                    || self.ssh.as_ref().is_some_and(|s| !s.is_empty())
                     || self.output_type().as_deref() == Some("tar")
                     || self.auth_configs.is_some()
             }
@@ -165,6 +169,9 @@ impl BuildOptions {
         let session = self.session_choice()?;
         if session == Some(false) && self.secrets.as_ref().is_some_and(|s| !s.is_empty()) {
             return Err(Error::invalid(format!("{WHAT}: \"secrets\" are served by a session; \"session\" is false")));
+        }
+        if session == Some(false) && self.ssh.as_ref().is_some_and(|s| !s.is_empty()) {
+            return Err(Error::invalid(format!("{WHAT}: \"ssh\" agents are served by a session; \"session\" is false")));
         }
         non_empty("build_id", self.build_id.as_deref())?;
         non_empty("context_dir", self.context_dir.as_deref())?;

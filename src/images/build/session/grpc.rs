@@ -86,6 +86,18 @@ pub async fn next_message(body: &mut RecvStream, pending: &mut Vec<u8>) -> Resul
     }
 }
 
+/// The head of an answer that has messages: `:status 200`, `content-type: application/grpc`.
+pub fn response_head() -> Response<()> {
+    head()
+}
+
+/// The trailers of a call that succeeded.
+pub fn ok_trailers() -> HeaderMap {
+    let mut trailers = HeaderMap::new();
+    status_headers(&mut trailers, &Status::new(Code::Ok, ""));
+    trailers
+}
+
 fn head() -> Response<()> {
     let mut r = Response::new(());
     r.headers_mut().insert("content-type", HeaderValue::from_static("application/grpc"));

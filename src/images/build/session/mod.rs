@@ -2,12 +2,12 @@
 //! connection of the library's own into HTTP/2 on which the **daemon is the gRPC client** and
 //! the library serves it (see [`services`]); the build names the session (`session=<id>`), and
 //! the daemon calls back for what it needs while it builds: build secrets, registry
-//! credentials, a `tar` output's archive. The session runs on a thread of its own with a single-threaded tokio runtime
+//! credentials, a `tar` output's archive, SSH agents. The session runs on a thread of its own with a single-threaded tokio runtime
 //! (h2 needs one); the C API stays blocking. It lives exactly as long as the build: dropping
 //! the [`Session`] shuts its connection down and joins the thread.
 //!
 //! Not served yet (answered `Unimplemented`): the build context on demand (the context is
-//! uploaded as a tar, as without a session), SSH agent forwarding, `local` outputs.
+//! uploaded as a tar, as without a session), `local` outputs.
 
 mod grpc;
 mod io;
@@ -136,6 +136,31 @@ pub fn read_secrets(secrets: &BTreeMap<String, SecretSource>) -> Result<BTreeMap
             return Err(Error::invalid(format!("{what} is empty; BuildKit would take it for a missing secret")));
         }
         out.insert(id.clone(), bytes);
+    }
+    Ok(out)
+}
+
+/// The agents of the `ssh` option: id → `true` (the agent of `SSH_AUTH_SOCK`) or a socket path.
+/// Errors name the id; the socket must exist now.
+pub fn ssh_agents(ssh: &BTreeMap<String, serde_json::Value>) -> Result<BTreeMap<String, std::path::PathBuf>> {
+    let mut out = BTreeMap::new();
+    for (id, v) in ssh {
+        let what = format!("build option \"ssh\": {id:?}");
+        let path = match v {
+            serde_json::Value::Bool(true) => std::env::var_os("SSH_AUTH_SOCK")
+                .filter(|s| !s.is_empty())
+                .map(std::path::PathBuf::from)
+                .ok_or_else(|| Error::invalid(format!("{what}: true forwards SSH_AUTH_SOCK's agent, and SSH_AUTH_SOCK is not set")))?,
+            serde_json::Value::String(s) if !s.is_empty() => std::path::PathBuf::from(s),
+            _ => return Err(Error::invalid(format!("{what}: give true (SSH_AUTH_SOCK) or the agent's socket path"))),
+        };
+        use std::os::unix::fs::FileTypeExt;
+        match std::fs::metadata(&path) {
+            Ok(m) if m.file_type().is_socket() => {}
+            Ok(_) => return Err(Error::invalid(format!("{what}: {} is not a socket", path.display()))),
+            Err(e) => return Err(Error::invalid(format!("{what}: {}: {e}", path.display()))),
+        }
+        out.insert(if id.is_empty() { "default".to_string() } else { id.clone() }, path);
     }
     Ok(out)
 }

@@ -24,15 +24,19 @@ const HEALTH_CHECK: &str = "/grpc.health.v1.Health/Check";
 const GET_SECRET: &str = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
 const CREDENTIALS: &str = "/moby.filesync.v1.Auth/Credentials";
 const FILE_SEND: &str = "/moby.filesync.v1.FileSend/DiffCopy";
+const CHECK_AGENT: &str = "/moby.sshforward.v1.SSH/CheckAgent";
+const FORWARD_AGENT: &str = "/moby.sshforward.v1.SSH/ForwardAgent";
 
 /// The methods a session announces (one `X-Docker-Expose-Session-Grpc-Method` header each).
 /// The token methods of `Auth` are announced and answered `Unimplemented`: the daemon then asks
 /// for credentials and fetches its tokens itself.
-pub const METHODS: [&str; 7] = [
+pub const METHODS: [&str; 9] = [
     HEALTH_CHECK,
     GET_SECRET,
     CREDENTIALS,
     FILE_SEND,
+    CHECK_AGENT,
+    FORWARD_AGENT,
     "/moby.filesync.v1.Auth/FetchToken",
     "/moby.filesync.v1.Auth/GetTokenAuthority",
     "/moby.filesync.v1.Auth/VerifyTokenAuthority",
@@ -67,6 +71,13 @@ struct BytesMessage {
     data: Vec<u8>,
 }
 
+/// `moby.sshforward.v1.CheckAgentRequest`.
+#[derive(Clone, PartialEq, Message)]
+struct CheckAgentRequest {
+    #[prost(string, tag = "1")]
+    id: String,
+}
+
 /// `moby.filesync.v1.CredentialsRequest`.
 #[derive(Clone, PartialEq, Message)]
 struct CredentialsRequest {
@@ -94,6 +105,8 @@ pub struct Services {
     pub given: Option<BTreeMap<String, AuthConfig>>,
     /// The file a `tar` output is written to.
     pub tar_output: Option<PathBuf>,
+    /// SSH agents forwarded to `RUN --mount=type=ssh[,id=…]`: id → the agent's socket.
+    pub ssh_agents: BTreeMap<String, PathBuf>,
 }
 
 impl std::fmt::Debug for Services {
@@ -106,8 +119,16 @@ impl std::fmt::Debug for Services {
 /// Answers one call.
 pub async fn handle(request: http::Request<RecvStream>, respond: SendResponse<Bytes>, services: Arc<Services>) {
     let path = request.uri().path().to_string();
+    let request_headers = request.headers().clone();
     let mut body = request.into_body();
     let mut pending = Vec::new();
+    if path == FORWARD_AGENT {
+        let id = request_id(&request_headers);
+        return match services.ssh_agents.get(&id) {
+            Some(socket) => forward_agent(body, respond, socket.clone()).await,
+            None => grpc::reply_status(respond, Status::new(Code::NotFound, format!("no SSH agent {id:?} was forwarded to the build"))),
+        };
+    }
     if path == FILE_SEND {
         let status = match &services.tar_output {
             Some(dest) => receive_tar(&mut body, &mut pending, dest).await,
@@ -123,6 +144,7 @@ pub async fn handle(request: http::Request<RecvStream>, respond: SendResponse<By
         HEALTH_CHECK => Ok(HealthCheckResponse { status: 1 }.encode_to_vec()),
         GET_SECRET => secret(&services, &message),
         CREDENTIALS => credentials(services.clone(), &message).await,
+        CHECK_AGENT => check_agent(&services, &message),
         other => Err(Status::new(Code::Unimplemented, format!("{other} is not served by this client"))),
     };
     grpc::reply(respond, result);
@@ -201,4 +223,63 @@ async fn receive_tar(body: &mut RecvStream, pending: &mut Vec<u8>, dest: &Path) 
             status
         }
     }
+}
+
+/// The agent id of a `ForwardAgent` call (`buildkit.ssh.id`, default `default`).
+fn request_id(headers: &http::HeaderMap) -> String {
+    match headers.get("buildkit.ssh.id").and_then(|v| v.to_str().ok()) {
+        Some(id) if !id.is_empty() => id.to_string(),
+        _ => "default".to_string(),
+    }
+}
+
+fn check_agent(services: &Services, message: &[u8]) -> Result<Vec<u8>, Status> {
+    let req = CheckAgentRequest::decode(message).map_err(|e| Status::new(Code::InvalidArgument, e.to_string()))?;
+    let id = if req.id.is_empty() { "default".to_string() } else { req.id };
+    match services.ssh_agents.contains_key(&id) {
+        true => Ok(Vec::new()),
+        false => Err(Status::new(Code::NotFound, format!("no SSH agent {id:?} was forwarded to the build"))),
+    }
+}
+
+/// One connection of the build to the forwarded agent: the agent protocol's bytes carried both
+/// ways in `BytesMessage`s, until the build closes its side and the agent answered.
+async fn forward_agent(mut body: RecvStream, mut respond: SendResponse<Bytes>, socket: PathBuf) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let agent = match tokio::net::UnixStream::connect(&socket).await {
+        Ok(a) => a,
+        Err(e) => {
+            return grpc::reply_status(
+                respond,
+                Status::new(Code::Internal, format!("cannot reach the SSH agent at {}: {e}", socket.display())),
+            );
+        }
+    };
+    let Ok(mut out) = respond.send_response(grpc::response_head(), false) else { return };
+    let (mut from_agent, mut to_agent) = agent.into_split();
+    // The build's bytes to the agent, on a task of their own.
+    let upstream = tokio::spawn(async move {
+        let mut pending = Vec::new();
+        while let Ok(Some(message)) = grpc::next_message(&mut body, &mut pending).await {
+            let Ok(piece) = BytesMessage::decode(message.as_slice()) else { break };
+            if to_agent.write_all(&piece.data).await.is_err() {
+                break;
+            }
+        }
+        let _ = to_agent.shutdown().await;
+    });
+    let mut buf = vec![0u8; 32 * 1024];
+    loop {
+        match from_agent.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let piece = BytesMessage { data: buf[..n].to_vec() }.encode_to_vec();
+                if out.send_data(grpc::frame(&piece), false).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = upstream.await;
+    let _ = out.send_trailers(grpc::ok_trailers());
 }
