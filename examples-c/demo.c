@@ -199,6 +199,28 @@ static int tour_buildkit(dc_client *c, const char *dir, const char *base) {
     return 1;
 }
 
+/* A BuildKit session: a secret for one RUN step (mounted at /run/secrets/<id>, never stored in
+ * the image), from an environment variable; the daemon asks the library for it while it
+ * builds. */
+static int tour_buildkit_secret(dc_client *c, const char *dir, const char *base) {
+    dc_error *err = NULL;
+    char *json = NULL;
+    char opts[2048];
+
+    printf("\n== BuildKit secret through a session (RUN --mount=type=secret; the value never enters the image)\n");
+    setenv("DEMO_API_TOKEN", "s3cr3t-demo-token", 1);
+    snprintf(opts, sizeof opts,
+             "{\"context_dir\": \"%s\", \"version\": \"2\", \"no_cache\": true, \"network_mode\": \"none\","
+             " \"dockerfile_content\": \"FROM %s\\nRUN --mount=type=secret,id=token,required=true"
+             " echo the secret has $(wc -c < /run/secrets/token) bytes\\n\","
+             " \"secrets\": {\"token\": {\"env\": \"DEMO_API_TOKEN\"}}, \"progress\": \"text\"}",
+             dir, base);
+    if (!report("dc_image_build", dc_image_build(c, opts, NULL, NULL, print_text, NULL, &json, &err), err)) return 0;
+    show("build result", json, 200);
+    dc_string_free(json);
+    return 1;
+}
+
 /* Cancel from another thread: the token is named in the call's options ("cancel": id) and
  * triggered by a second thread while the daemon is silent (a RUN step sleeping). */
 static void *trigger_after_a_second(void *cancel) {
@@ -444,6 +466,7 @@ int main(int argc, char **argv) {
     ok = ok && tour_metadata(client, base);
     ok = ok && tour_build(client, context);
     ok = ok && tour_buildkit(client, context, base);
+    ok = ok && tour_buildkit_secret(client, context, base);
     ok = ok && tour_cancel(client, context, base);
     ok = ok && tour_registry(client, registry);
     ok = ok && tour_archives(client, workdir, rootfs);
