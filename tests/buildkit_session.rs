@@ -310,3 +310,53 @@ fn an_ssh_agent_is_forwarded_to_run_steps() {
     .unwrap_err();
     assert!(err.message.to_ascii_lowercase().contains("ssh"), "{err:?}");
 }
+
+/// The largest "transferring context" counter of a BuildKit build's JSON progress.
+fn context_bytes(c: &dockerclient::Client, o: Value) -> u64 {
+    let mut most = 0u64;
+    build(c, &opts::<BuildOptions>(o), Io::progress(&mut |m: &[u8]| {
+        if let Ok(v) = serde_json::from_slice::<Value>(m)
+            && v["type"] == "status"
+            && v["id"].as_str().is_some_and(|i| i.starts_with("transferring context"))
+        {
+            most = most.max(v["current"].as_u64().unwrap_or(0));
+        }
+        true
+    }))
+    .expect("build");
+    most
+}
+
+#[test]
+fn the_context_is_served_on_demand_and_a_rebuild_sends_what_changed() {
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    let c = e.client();
+    let dir = Scratch::new("dc-filesync");
+    let big: Vec<u8> = (0..24u32 * 1024 * 1024).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    dir.file("ctx/big.bin", &big);
+    dir.file("ctx/small.txt", "one\n");
+    dir.file("ctx/skipped/huge.bin", &big);
+    dir.file("ctx/.dockerignore", "skipped\n");
+    dir.file("ctx/sub/Dockerfile.app", format!("FROM {}\nCOPY . /ctx\nRUN ls -R /ctx > /listing && cat /ctx/small.txt\n", e.base_image()));
+    let o = json!({"context_dir": dir.join("ctx"), "dockerfile": "sub/Dockerfile.app", "version": "2", "network_mode": "none",
+        "session": true, "progress": "json", "tags": ["dctest/filesync:1"]});
+    let first = context_bytes(&c, o.clone());
+    assert!(first > 24_000_000 && first < 40_000_000, "first build sent {first} bytes (the big file, not the ignored one)");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    dir.file("ctx/small.txt", "two\n");
+    let second = context_bytes(&c, o.clone());
+    assert!(second < 1_000_000, "the rebuild sent {second} bytes: only what changed");
+    eprintln!("context transferred: first build {first} bytes, rebuild after touching one file {second} bytes");
+    // The image has the context minus .dockerignore's, and the changed file.
+    let out = e.docker(&["run", "--rm", "--network", "none", "dctest/filesync:1", "sh", "-c", "cat /ctx/small.txt; ls /ctx; cat /listing | grep -c huge || true"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("two\n") && text.contains("big.bin") && !text.contains("skipped"), "{text}");
+    // An inline Dockerfile is served from a private directory, removed afterwards.
+    let inline = json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "session": true,
+        "dockerfile_content": format!("FROM {}\nCOPY small.txt /s\n", e.base_image())});
+    build(&c, &opts::<BuildOptions>(inline), Io::none()).expect("inline Dockerfile through the session");
+    let left = std::fs::read_dir(std::env::temp_dir()).unwrap().flatten().filter(|d| d.file_name().to_string_lossy().starts_with("dockerclient-dockerfile-")).count();
+    assert_eq!(left, 0, "the inline Dockerfile's directory is removed");
+    e.docker(&["rmi", "dctest/filesync:1"]);
+}

@@ -92,11 +92,24 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     prepared.for_builder(builder);
     let version = client.api_version()?;
     let build_id = on_buildkit.then(|| opts.build_id.clone().unwrap_or_else(|| crate::platform::random_hex(16)));
-    let mut query = query::build_query(opts, version, prepared.dockerfile.as_deref(), builder, build_id.as_deref())?;
+    let with_session = on_buildkit && opts.wants_session()?;
+    // With a session, a directory is served on demand instead of uploaded.
+    let served = match (&opts.context_dir, with_session) {
+        (Some(dir), true) => Some(session::ServedContext::new(dir, opts.dockerfile.as_deref(), opts.dockerfile_content.as_deref())?),
+        _ => None,
+    };
+    let dockerfile_param = match &served {
+        Some(s) => Some(s.dockerfile_name.clone()),
+        None => prepared.dockerfile.clone(),
+    };
+    let mut query = query::build_query(opts, version, dockerfile_param.as_deref(), builder, build_id.as_deref())?;
+    if served.is_some() {
+        query.push("remote", "client-session");
+    }
     check_daemon_features(client, opts)?;
     // The session must be up before the build names it (the daemon waits 5 s for it); it ends
     // when this function returns, the build being over.
-    let session = match on_buildkit && opts.wants_session()? {
+    let session = match with_session {
         true => {
             let services = session::services::Services {
                 secrets,
@@ -106,8 +119,9 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
                 }),
                 tar_output: opts.tar_destination(),
                 ssh_agents,
+                dirs: served.as_ref().map(|s| s.dirs.clone()).unwrap_or_default(),
             };
-            Some(session::Session::start(client, services)?)
+            Some(session::Session::start(client, services, served.as_ref().map(|s| s.shared_key.as_str()))?)
         }
         false => None,
     };
@@ -127,7 +141,8 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
         false => opts.sink(io.progress)?,
     };
     let mut outcome = Outcome::new(opts.is_quiet());
-    let streamed = send(client, &call, prepared.source, opts.is_quiet() || on_buildkit, &mut sink).and_then(|response| {
+    let source = if served.is_some() { Source::Remote } else { prepared.source };
+    let streamed = send(client, &call, source, opts.is_quiet() || on_buildkit, &mut sink).and_then(|response| {
         sink.drain(response.into_reader(), &mut |msg: &Value| {
             outcome.observe(msg);
             Ok(())

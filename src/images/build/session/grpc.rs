@@ -106,6 +106,11 @@ fn head() -> Response<()> {
     r
 }
 
+/// Puts `status` into trailers (replacing what they say).
+pub fn set_status(map: &mut HeaderMap, status: &Status) {
+    status_headers(map, status)
+}
+
 fn status_headers(map: &mut HeaderMap, status: &Status) {
     map.insert("grpc-status", HeaderValue::from((status.code as u32) as u64));
     if !status.message.is_empty()

@@ -6,9 +6,11 @@
 //! (h2 needs one); the C API stays blocking. It lives exactly as long as the build: dropping
 //! the [`Session`] shuts its connection down and joins the thread.
 //!
-//! Not served yet (answered `Unimplemented`): the build context on demand (the context is
-//! uploaded as a tar, as without a session), `local` outputs.
+//! A `context_dir` is served on demand through the session ([`filesync`]), so the daemon
+//! fetches only what changed since its last build of the directory. Not served yet (answered
+//! `Unimplemented`): `local` outputs.
 
+mod filesync;
 mod grpc;
 mod io;
 pub mod services;
@@ -38,12 +40,15 @@ pub struct Session {
 impl Session {
     /// Opens a session serving `services`. Errors: the daemon's refusal, unsupported for an
     /// endpoint whose connection the library cannot take over (TLS, a proxy), transport.
-    pub fn start(client: &Client, services: Services) -> Result<Session> {
+    ///
+    /// `shared_key` names what the daemon may keep between builds: its copy of a served
+    /// context is reused by the next session with the same key (see [`ServedContext::shared_key`]).
+    pub fn start(client: &Client, services: Services, shared_key: Option<&str>) -> Result<Session> {
         let id = crate::platform::random_hex(16);
         let mut call = Call::post("/session")
             .header("X-Docker-Expose-Session-Uuid", id.clone())
             .header("X-Docker-Expose-Session-Name", "dockerclient".to_string())
-            .header("X-Docker-Expose-Session-Sharedkey", id.clone());
+            .header("X-Docker-Expose-Session-Sharedkey", shared_key.unwrap_or(&id).to_string());
         for m in METHODS {
             call = call.header("X-Docker-Expose-Session-Grpc-Method", m.to_string());
         }
@@ -163,4 +168,49 @@ pub fn ssh_agents(ssh: &BTreeMap<String, serde_json::Value>) -> Result<BTreeMap<
         out.insert(if id.is_empty() { "default".to_string() } else { id.clone() }, path);
     }
     Ok(out)
+}
+
+/// The directories a session serves for a `context_dir` build (`context`, and `dockerfile`
+/// holding the Dockerfile), and the Dockerfile's name inside the latter. An inline Dockerfile
+/// (`dockerfile_content`) is written to a private temporary directory, removed on drop.
+pub struct ServedContext {
+    pub dirs: BTreeMap<String, std::path::PathBuf>,
+    pub dockerfile_name: String,
+    /// Stable for a directory on this machine (like the CLI's `sha256(nodeID:dir)`): the
+    /// daemon keeps its copy of the context under it, and sends a rebuild only what changed.
+    pub shared_key: String,
+    temp: Option<std::path::PathBuf>,
+}
+
+impl ServedContext {
+    pub fn new(context_dir: &str, dockerfile: Option<&str>, content: Option<&str>) -> Result<ServedContext> {
+        let root = std::path::PathBuf::from(context_dir);
+        let real = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+        let digest = ring::digest::digest(&ring::digest::SHA256, format!("dockerclient:{}", real.display()).as_bytes());
+        let shared_key: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        let mut dirs = BTreeMap::new();
+        dirs.insert("context".to_string(), root.clone());
+        if let Some(text) = content {
+            let temp = std::env::temp_dir().join(format!("dockerclient-dockerfile-{}", crate::platform::random_hex(8)));
+            std::fs::create_dir(&temp)
+                .and_then(|_| std::fs::write(temp.join("Dockerfile"), text))
+                .map_err(|e| Error::invalid(format!("build options: cannot write the inline Dockerfile to {}: {e}", temp.display())))?;
+            dirs.insert("dockerfile".to_string(), temp.clone());
+            return Ok(ServedContext { dirs, dockerfile_name: "Dockerfile".into(), shared_key, temp: Some(temp) });
+        }
+        let name = dockerfile.unwrap_or("Dockerfile");
+        let path = if std::path::Path::new(name).is_absolute() { std::path::PathBuf::from(name) } else { root.join(name) };
+        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or(root);
+        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("Dockerfile").to_string();
+        dirs.insert("dockerfile".to_string(), dir);
+        Ok(ServedContext { dirs, dockerfile_name: file, shared_key, temp: None })
+    }
+}
+
+impl Drop for ServedContext {
+    fn drop(&mut self) {
+        if let Some(t) = &self.temp {
+            let _ = std::fs::remove_dir_all(t);
+        }
+    }
 }

@@ -24,14 +24,16 @@ const HEALTH_CHECK: &str = "/grpc.health.v1.Health/Check";
 const GET_SECRET: &str = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
 const CREDENTIALS: &str = "/moby.filesync.v1.Auth/Credentials";
 const FILE_SEND: &str = "/moby.filesync.v1.FileSend/DiffCopy";
+const FILE_SYNC: &str = "/moby.filesync.v1.FileSync/DiffCopy";
 const CHECK_AGENT: &str = "/moby.sshforward.v1.SSH/CheckAgent";
 const FORWARD_AGENT: &str = "/moby.sshforward.v1.SSH/ForwardAgent";
 
 /// The methods a session announces (one `X-Docker-Expose-Session-Grpc-Method` header each).
 /// The token methods of `Auth` are announced and answered `Unimplemented`: the daemon then asks
 /// for credentials and fetches its tokens itself.
-pub const METHODS: [&str; 9] = [
+pub const METHODS: [&str; 10] = [
     HEALTH_CHECK,
+    FILE_SYNC,
     GET_SECRET,
     CREDENTIALS,
     FILE_SEND,
@@ -107,6 +109,8 @@ pub struct Services {
     pub tar_output: Option<PathBuf>,
     /// SSH agents forwarded to `RUN --mount=type=ssh[,id=…]`: id → the agent's socket.
     pub ssh_agents: BTreeMap<String, PathBuf>,
+    /// Directories served on demand (`context`, `dockerfile`) → where they are.
+    pub dirs: BTreeMap<String, PathBuf>,
 }
 
 impl std::fmt::Debug for Services {
@@ -122,6 +126,13 @@ pub async fn handle(request: http::Request<RecvStream>, respond: SendResponse<By
     let request_headers = request.headers().clone();
     let mut body = request.into_body();
     let mut pending = Vec::new();
+    if path == FILE_SYNC {
+        let req = super::filesync::Request::from_headers(&request_headers);
+        return match services.dirs.get(&req.dir_name) {
+            Some(root) => super::filesync::serve(body, respond, root.clone(), req).await,
+            None => grpc::reply_status(respond, Status::new(Code::NotFound, format!("no access allowed to dir {:?}", req.dir_name))),
+        };
+    }
     if path == FORWARD_AGENT {
         let id = request_id(&request_headers);
         return match services.ssh_agents.get(&id) {
