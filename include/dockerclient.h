@@ -1123,13 +1123,18 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * - "ssh" (BuildKit): object mapping an agent id ("default" for `RUN --mount=type=ssh`) to
  *   true (the agent of SSH_AUTH_SOCK) or an agent's socket path, forwarded to the RUN steps
  *   that mount it (the agent must be a socket now: DC_INVALID_ARGUMENT naming it otherwise).
- * - "session" (BuildKit): true, false or "auto" (the default: a session when "secrets",
- *   "ssh", "auth_configs" or a "tar" output are given). A session is a connection of its own (`POST /session`, HTTP/2 on which the daemon
- *   asks the library for what it needs), open exactly as long as the build; with it, the
- *   daemon gets registry credentials for private base images when it needs them, from the
- *   client's docker config and credential helpers. Needs a Unix socket, plain TCP or ssh
- *   endpoint (DC_UNSUPPORTED for TLS and proxies). The context is still uploaded as a tar; the
- *   session does not (yet) serve it, nor local outputs.
+ * - "session" (BuildKit): true, false or "auto" (the default: a session for a "context_dir"
+ *   build, and when "secrets", "ssh", "auth_configs" or a "tar" output are given). A session
+ *   is a connection of its own (`POST /session`, HTTP/2 on which the daemon asks the library
+ *   for what it needs), open exactly as long as the build. Through it the daemon fetches a
+ *   "context_dir" on demand (it applies the `.dockerignore` itself, as for the CLI, and keeps
+ *   its copy of the directory, so a rebuild after changing one file transfers that file: the
+ *   result's "context_bytes_sent" says how many bytes went), secrets, SSH agents, a "tar"
+ *   output, and registry credentials for private base images (from "auth_configs", else the
+ *   client's docker config and credential helpers). The session is served by a thread of the
+ *   library's own; no callback of the caller runs there (progress still comes on the calling
+ *   thread). Needs a Unix socket, plain TCP or ssh endpoint (DC_UNSUPPORTED for TLS and
+ *   proxies: give "session": false there); "local" outputs are not supported yet.
  * - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
  *   stops it (default: a random one). When the callback stops a BuildKit build, or a time
  *   limit or a broken connection ends the call, the library asks the daemon to cancel it, so

@@ -72,6 +72,16 @@ impl IgnoreRules {
     }
 
     /// Adds a pattern as `PatternMatcher.New` does: trims, cleans (again), splits off `!`.
+    /// Rules from patterns already read from a `.dockerignore` (as BuildKit's daemon sends them
+    /// to a session: no comments, `!` exceptions kept).
+    pub fn from_patterns(patterns: &[String]) -> Result<IgnoreRules> {
+        let mut rules = IgnoreRules::empty();
+        for p in patterns {
+            rules.push(p).map_err(|e| Error::invalid(format!("invalid pattern {p:?}: {e}")))?;
+        }
+        Ok(rules)
+    }
+
     fn push(&mut self, pattern: &str) -> std::result::Result<(), String> {
         let trimmed = pattern.trim();
         if trimmed.is_empty() {

@@ -60,6 +60,12 @@ pub struct Upgraded {
 }
 
 impl Client {
+    /// Whether the library can open connections of its own to the daemon and take them over
+    /// (not through TLS or a proxy): what zero-copy saves and BuildKit sessions need.
+    pub fn can_take_over_connections(&self) -> bool {
+        self.inner.transport.has_direct_path()
+    }
+
     /// Sends `call` (a POST without a body) asking the daemon to switch its connection, one of
     /// its own, to `protocol`. Errors: the daemon's answer when it is not a 101; unsupported
     /// when the endpoint has no connection the library can take over (TLS, a proxy).

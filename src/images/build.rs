@@ -49,13 +49,21 @@ pub struct BuildResult {
     pub tags: Vec<String>,
     /// The `[Warning]` lines of the build output, in order.
     pub warnings: Vec<String>,
+    /// For a context served through a session: the file bytes the daemon asked for (a rebuild
+    /// sends only what changed). `None` for an uploaded context.
+    pub context_bytes_sent: Option<u64>,
 }
 
 impl BuildResult {
-    /// `{"id": "sha256:…" or null, "tags": ["app:latest", …], "warnings": ["[Warning] …", …]}`.
+    /// `{"id": "sha256:…" or null, "tags": ["app:latest", …], "warnings": ["[Warning] …", …]}`,
+    /// plus `"context_bytes_sent"` for a context served through a session.
     pub fn to_json(&self) -> String {
         let id = (!self.id.is_empty()).then_some(&self.id);
-        serde_json::json!({"id": id, "tags": self.tags, "warnings": self.warnings}).to_string()
+        let mut v = serde_json::json!({"id": id, "tags": self.tags, "warnings": self.warnings});
+        if let Some(n) = self.context_bytes_sent {
+            v["context_bytes_sent"] = n.into();
+        }
+        v.to_string()
     }
 }
 
@@ -92,7 +100,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     prepared.for_builder(builder);
     let version = client.api_version()?;
     let build_id = on_buildkit.then(|| opts.build_id.clone().unwrap_or_else(|| crate::platform::random_hex(16)));
-    let with_session = on_buildkit && opts.wants_session()?;
+    let with_session = on_buildkit && opts.wants_session(client.can_take_over_connections())?;
     // With a session, a directory is served on demand instead of uploaded.
     let served = match (&opts.context_dir, with_session) {
         (Some(dir), true) => Some(session::ServedContext::new(dir, opts.dockerfile.as_deref(), opts.dockerfile_content.as_deref())?),
@@ -109,6 +117,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     check_daemon_features(client, opts)?;
     // The session must be up before the build names it (the daemon waits 5 s for it); it ends
     // when this function returns, the build being over.
+    let context_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let session = match with_session {
         true => {
             let services = session::services::Services {
@@ -120,6 +129,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
                 tar_output: opts.tar_destination(),
                 ssh_agents,
                 dirs: served.as_ref().map(|s| s.dirs.clone()).unwrap_or_default(),
+                context_bytes: context_bytes.clone(),
             };
             Some(session::Session::start(client, services, served.as_ref().map(|s| s.shared_key.as_str()))?)
         }
@@ -183,7 +193,8 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     };
     let mut warnings = outcome.warnings;
     warnings.extend(sink.buildkit_warnings());
-    Ok(BuildResult { id, tags, warnings })
+    let context_bytes_sent = served.is_some().then(|| context_bytes.load(std::sync::atomic::Ordering::Relaxed));
+    Ok(BuildResult { id, tags, warnings, context_bytes_sent })
 }
 
 /// Sends the request with its context and, once the daemon has the whole context (it answers

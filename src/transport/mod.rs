@@ -75,6 +75,11 @@ impl Transport {
         Ok(Transport { agent, zero_copy, base_url, endpoint_text })
     }
 
+    /// Whether this endpoint has connections of the library's own (see [`zero_copy`]).
+    pub fn has_direct_path(&self) -> bool {
+        self.zero_copy.is_some()
+    }
+
     /// The endpoint as error messages name it (`unix:///var/run/docker.sock`).
     pub fn endpoint_text(&self) -> &str {
         &self.endpoint_text

@@ -66,9 +66,13 @@ fn unsupported(message: impl Into<String>) -> Error {
 /// chosen one. Options only BuildKit reads are refused for the classic builder.
 pub fn check_options(client: &Client, opts: &BuildOptions, builder: Builder) -> Result<()> {
     if builder != Builder::BuildKit {
-        if opts.wants_session()? {
+        // (auth_configs is the classic builder's own: X-Registry-Config.)
+        let session_only = opts.secrets.as_ref().is_some_and(|s| !s.is_empty())
+            || opts.ssh.as_ref().is_some_and(|s| !s.is_empty())
+            || opts.output_type().as_deref() == Some("tar");
+        if opts.session_choice()? == Some(true) || session_only {
             return Err(unsupported(
-                "build options \"secrets\" and \"session\" need BuildKit; this build runs on the classic builder \
+                "build options \"secrets\", \"ssh\", a \"tar\" output and \"session\" need BuildKit; this build runs on the classic builder \
                  (give \"version\": \"2\")",
             ));
         }

@@ -107,17 +107,23 @@ impl BuildOptions {
         }
     }
 
-    /// Whether a BuildKit build of these options runs with a session.
-    pub fn wants_session(&self) -> Result<bool> {
+    /// Whether a BuildKit build of these options runs with a session. `direct` says whether the
+    /// endpoint lets the library open one (not through TLS or a proxy): where it does not,
+    /// `"auto"` uploads a directory context as a tar instead.
+    pub fn wants_session(&self, direct: bool) -> Result<bool> {
         Ok(match self.session_choice()? {
             Some(b) => b,
-            None => {
-                self.secrets.as_ref().is_some_and(|s| !s.is_empty())
-                    || self.ssh.as_ref().is_some_and(|s| !s.is_empty())
-                    || self.output_type().as_deref() == Some("tar")
-                    || self.auth_configs.is_some()
-            }
+            None => self.needs_session() || (direct && self.context_dir.is_some()),
         })
+    }
+
+    /// Whether something asked for only a session can give (secrets, SSH agents, credentials
+    /// for BuildKit, a tar output).
+    pub fn needs_session(&self) -> bool {
+        self.secrets.as_ref().is_some_and(|s| !s.is_empty())
+            || self.ssh.as_ref().is_some_and(|s| !s.is_empty())
+            || self.output_type().as_deref() == Some("tar")
+            || self.auth_configs.is_some()
     }
 
     /// The type of the one output, lower-cased (`None` without `outputs`).

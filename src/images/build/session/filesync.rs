@@ -16,6 +16,8 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use h2::server::SendResponse;
@@ -87,8 +89,18 @@ pub struct Request {
 
 impl Request {
     pub fn from_headers(headers: &http::HeaderMap) -> Request {
+        // Engine 20.10 sends the values as raw UTF-8; newer daemons percent-encode them and
+        // say so in `<name>-encoded`.
         let all = |name: &str| -> Vec<String> {
-            headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect()
+            let encoded = headers.get(format!("{name}-encoded")).is_some();
+            headers
+                .get_all(name)
+                .iter()
+                .map(|v| {
+                    let raw = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                    if encoded { percent_decode(&raw) } else { raw }
+                })
+                .collect()
         };
         let mut includes = all("include-patterns");
         includes.extend(all("followpaths"));
@@ -100,6 +112,31 @@ impl Request {
     }
 }
 
+/// `%XX` sequences decoded (Go's `url.QueryUnescape`, `+` as a space).
+fn percent_decode(s: &str) -> String {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(hi << 4 | lo);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// One listed entry.
 struct Entry {
     stat: Stat,
@@ -107,8 +144,8 @@ struct Entry {
     file: Option<PathBuf>,
 }
 
-/// Serves one `DiffCopy` call for the directory `root`.
-pub async fn serve(mut body: RecvStream, respond: SendResponse<Bytes>, root: PathBuf, req: Request) {
+/// Serves one `DiffCopy` call for the directory `root`, adding the file bytes sent to `sent`.
+pub async fn serve(mut body: RecvStream, respond: SendResponse<Bytes>, root: PathBuf, req: Request, sent: Arc<AtomicU64>) {
     let entries = match list(&root, &req) {
         Ok(e) => e,
         Err(status) => return grpc::reply_status(respond, status),
@@ -145,7 +182,8 @@ pub async fn serve(mut body: RecvStream, respond: SendResponse<Bytes>, root: Pat
             match p.kind {
                 REQ => {
                     let path = files.remove(&p.id).ok_or_else(|| Status::new(Code::InvalidArgument, format!("invalid file id {}", p.id)))?;
-                    send_file(&mut out, p.id, &path).await?;
+                    let n = send_file(&mut out, p.id, &path).await?;
+                    sent.fetch_add(n, Ordering::Relaxed);
                 }
                 FIN => {
                     push(&mut batch, &Packet { kind: FIN, ..Default::default() });
@@ -194,30 +232,33 @@ async fn send(out: &mut SendStream<Bytes>, batch: &mut Vec<u8>) -> Result<(), St
     Ok(())
 }
 
-/// A file's bytes in `DATA` pieces, then the empty `DATA` that ends it. A file that cannot be
-/// read fails the transfer naming it.
-async fn send_file(out: &mut SendStream<Bytes>, id: u32, path: &Path) -> Result<(), Status> {
+/// A file's bytes in `DATA` pieces, then the empty `DATA` that ends it; how many bytes. A file
+/// that cannot be read fails the transfer naming it.
+async fn send_file(out: &mut SendStream<Bytes>, id: u32, path: &Path) -> Result<u64, Status> {
     let fail = |e: std::io::Error| Status::new(Code::Internal, format!("reading {}: {e}", path.display()));
     let mut file = fs::File::open(path).map_err(fail)?;
     let mut batch = Vec::new();
     let mut buf = vec![0u8; PIECE];
+    let mut total = 0u64;
     loop {
         let n = file.read(&mut buf).map_err(fail)?;
         if n == 0 {
             break;
         }
+        total += n as u64;
         push(&mut batch, &Packet { kind: DATA, id, data: buf[..n].to_vec(), ..Default::default() });
         if batch.len() >= BATCH {
             send(out, &mut batch).await?;
         }
     }
     push(&mut batch, &Packet { kind: DATA, id, ..Default::default() });
-    send(out, &mut batch).await
+    send(out, &mut batch).await?;
+    Ok(total)
 }
 
 /// The listing of `root` the daemon asked for, in walk order.
 fn list(root: &Path, req: &Request) -> Result<Vec<Entry>, Status> {
-    let rules = IgnoreRules::parse(req.excludes.join("\n").as_bytes())
+    let rules = IgnoreRules::from_patterns(&req.excludes)
         .map_err(|e| Status::new(Code::InvalidArgument, format!("exclude patterns: {}", e.message)))?;
     let includes: Vec<String> = req.includes.iter().map(|p| clean(p)).collect();
     let includes = if includes.iter().any(|p| p == ".") { Vec::new() } else { includes };
@@ -375,6 +416,12 @@ fn glob(pattern: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_values_are_decoded() {
+        assert_eq!(percent_decode("%C3%BC%2A.txt"), "ü*.txt");
+        assert_eq!(percent_decode("a+b%zz%"), "a b%zz%");
+    }
 
     #[test]
     fn globs_as_go() {

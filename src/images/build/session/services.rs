@@ -111,6 +111,8 @@ pub struct Services {
     pub ssh_agents: BTreeMap<String, PathBuf>,
     /// Directories served on demand (`context`, `dockerfile`) → where they are.
     pub dirs: BTreeMap<String, PathBuf>,
+    /// File bytes sent for served directories.
+    pub context_bytes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Services {
@@ -129,7 +131,7 @@ pub async fn handle(request: http::Request<RecvStream>, respond: SendResponse<By
     if path == FILE_SYNC {
         let req = super::filesync::Request::from_headers(&request_headers);
         return match services.dirs.get(&req.dir_name) {
-            Some(root) => super::filesync::serve(body, respond, root.clone(), req).await,
+            Some(root) => super::filesync::serve(body, respond, root.clone(), req, services.context_bytes.clone()).await,
             None => grpc::reply_status(respond, Status::new(Code::NotFound, format!("no access allowed to dir {:?}", req.dir_name))),
         };
     }
