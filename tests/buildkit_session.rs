@@ -311,10 +311,11 @@ fn an_ssh_agent_is_forwarded_to_run_steps() {
     assert!(err.message.to_ascii_lowercase().contains("ssh"), "{err:?}");
 }
 
-/// The largest "transferring context" counter of a BuildKit build's JSON progress.
+/// The largest "transferring context" counter of a BuildKit build's JSON progress (checked
+/// against the result's `context_bytes_sent`, which counts the file bytes alone).
 fn context_bytes(c: &dockerclient::Client, o: Value) -> u64 {
     let mut most = 0u64;
-    build(c, &opts::<BuildOptions>(o), Io::progress(&mut |m: &[u8]| {
+    let built = build(c, &opts::<BuildOptions>(o), Io::progress(&mut |m: &[u8]| {
         if let Ok(v) = serde_json::from_slice::<Value>(m)
             && v["type"] == "status"
             && v["id"].as_str().is_some_and(|i| i.starts_with("transferring context"))
@@ -324,6 +325,9 @@ fn context_bytes(c: &dockerclient::Client, o: Value) -> u64 {
         true
     }))
     .expect("build");
+    let sent = built.context_bytes_sent.expect("a served context reports its bytes");
+    assert!(sent <= most && most - sent < 64 * 1024, "file bytes {sent}, transferred {most}");
+    assert!(built.to_json().contains("\"context_bytes_sent\""));
     most
 }
 
@@ -359,4 +363,45 @@ fn the_context_is_served_on_demand_and_a_rebuild_sends_what_changed() {
     let left = std::fs::read_dir(std::env::temp_dir()).unwrap().flatten().filter(|d| d.file_name().to_string_lossy().starts_with("dockerclient-dockerfile-")).count();
     assert_eq!(left, 0, "the inline Dockerfile's directory is removed");
     e.docker(&["rmi", "dctest/filesync:1"]);
+}
+
+#[test]
+fn a_cancel_while_the_context_is_served_leaves_nothing_behind() {
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    let c = e.client();
+    let dir = Scratch::new("dc-session-cancel");
+    // Enough files that the transfer is still going when the cancel comes.
+    let chunk: Vec<u8> = (0..4u32 * 1024 * 1024).map(|i| (i.wrapping_mul(2_246_822_519) >> 23) as u8).collect();
+    for i in 0..64 {
+        dir.file(&format!("ctx/f{i:02}.bin"), &chunk);
+    }
+    dir.file("ctx/Dockerfile", format!("FROM {}\nCOPY . /ctx\n", e.base_image()));
+    // A first build warms the client (its pool) and the daemon; counted after it.
+    dir.file("small/Dockerfile", format!("FROM {}\nRUN true\n", e.base_image()));
+    build(&c, &opts::<BuildOptions>(json!({"context_dir": dir.join("small"), "version": "2", "network_mode": "none"})), Io::none()).unwrap();
+    let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let threads = || std::fs::read_dir("/proc/self/task").unwrap().count();
+    let (fds_before, threads_before) = (fds(), threads());
+    let token = dockerclient::CancelToken::new();
+    let trigger = {
+        let token = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            token.trigger();
+        })
+    };
+    let err = build(
+        &c.with_cancel(token),
+        &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "no_cache": true})),
+        Io::none(),
+    )
+    .unwrap_err();
+    trigger.join().unwrap();
+    assert_eq!(err.status, Status::Cancelled, "{err:?}");
+    // The session's thread and connections are gone; the client builds again.
+    assert_eq!(threads(), threads_before, "threads");
+    assert!(fds() <= fds_before + 1, "descriptors: {} before, {} after", fds_before, fds());
+    build(&c, &opts::<BuildOptions>(json!({"context_dir": dir.join("small"), "version": "2", "network_mode": "none"})), Io::none())
+        .expect("the client builds after a cancel");
 }
