@@ -1113,7 +1113,9 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *   "image" (an image, the default), "cacheonly", or "tar" with {"Attrs": {"dest": path}}: the
  *   build's files come back as a tar archive through a session (opened for it), written to a
  *   temporary file renamed to `dest` once whole; no image is made and the result's "id" is
- *   null. "local" is not supported yet (DC_UNSUPPORTED).
+ *   null; or "local" with {"Attrs": {"dest": directory}}: the files themselves, written under
+ *   `dest` (existing files kept; no path outside `dest` is ever written, symbolic links on the
+ *   way refused).
  * - "version": "1", "2" or "auto" (the default): the builder, see above.
  * - "secrets" (BuildKit): object mapping a secret id to {"file": path} or {"env": NAME}, for
  *   `RUN --mount=type=secret,id=<id>` (mounted at /run/secrets/<id>, never stored in the
@@ -1134,7 +1136,7 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *   client's docker config and credential helpers). The session is served by a thread of the
  *   library's own; no callback of the caller runs there (progress still comes on the calling
  *   thread). Needs a Unix socket, plain TCP or ssh endpoint (DC_UNSUPPORTED for TLS and
- *   proxies: give "session": false there); "local" outputs are not supported yet.
+ *   proxies: give "session": false there).
  * - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
  *   stops it (default: a random one). When the callback stops a BuildKit build, or a time
  *   limit or a broken connection ends the call, the library asks the daemon to cancel it, so
@@ -1190,7 +1192,7 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * daemon's words alone.
  *
  * On success *out_json receives {"id": "sha256:…", "tags": ["app:latest", …],
- * "warnings": ["[Warning] …", …]}: the image ID (null for a "tar" or "cacheonly" output), the
+ * "warnings": ["[Warning] …", …]}: the image ID (null for a "tar", "local" or "cacheonly" output), the
  * names applied (as the daemon reports them, with the default tag), and the warning lines of
  * the build output. Free it with
  * dc_string_free(). On failure *out_json is NULL.

@@ -179,7 +179,7 @@ fn the_daemon_asks_the_session_for_registry_credentials() {
 }
 
 #[test]
-fn a_tar_output_comes_back_through_the_session() {
+fn tar_and_local_outputs_come_back_through_the_session() {
     let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
     let e = engine();
     let c = e.client();
@@ -205,9 +205,35 @@ fn a_tar_output_comes_back_through_the_session() {
     // Nothing but the archive is left next to it.
     assert_eq!(dir.entries(), ["ctx", "result.tar"]);
 
+
+    // A local output: the same files as `docker build --output type=local`.
+    let ours = dir.join("ours");
+    let built = build(
+        &c,
+        &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none",
+            "outputs": [{"Type": "local", "Attrs": {"dest": ours}}]})),
+        Io::none(),
+    )
+    .expect("a build with a local output");
+    assert!(built.id.is_empty(), "{built:?}");
+    let theirs = dir.join("theirs");
+    let cli = std::process::Command::new("/usr/bin/docker")
+        .args(["-H", &e.unix(), "build", "--network", "none", "--output"])
+        .arg(format!("type=local,dest={}", theirs.display()))
+        .arg(dir.join("ctx"))
+        .env("DOCKER_BUILDKIT", "1")
+        .env("DOCKER_CONFIG", e.cli_config_dir())
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let diff = std::process::Command::new("diff").arg("-r").arg("--no-dereference").arg(&ours).arg(&theirs).output().unwrap();
+    assert!(diff.status.success(), "local outputs differ:\n{}", String::from_utf8_lossy(&diff.stdout));
+    assert_eq!(std::fs::read_to_string(ours.join("out/hello.txt")).unwrap(), "hello through the session\n");
+
     for (outputs, want) in [
         (json!([{"Type": "tar", "Attrs": {}}]), Status::InvalidArgument),
-        (json!([{"Type": "local", "Attrs": {"dest": dir.join("out")}}]), Status::Unsupported),
+        (json!([{"Type": "local", "Attrs": {}}]), Status::InvalidArgument),
+        (json!([{"Type": "registry", "Attrs": {}}]), Status::Unsupported),
     ] {
         let err = build(
             &c,

@@ -127,6 +127,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
                     m.iter().map(|(registry, auth)| (crate::auth::registry_key::normalize_registry(registry), auth.clone())).collect()
                 }),
                 tar_output: opts.tar_destination(),
+                local_output: opts.local_destination(),
                 ssh_agents,
                 dirs: served.as_ref().map(|s| s.dirs.clone()).unwrap_or_default(),
                 context_bytes: context_bytes.clone(),

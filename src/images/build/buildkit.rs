@@ -11,7 +11,7 @@
 //!   `shm_size` and `ulimits` reach BuildKit only from API 1.42 (Engine 23); `network_mode`
 //!   other than `host`, `none` or `default` is refused by the daemon itself. Registry
 //!   credentials (`auth_configs`, or the docker config's) and `tar` outputs go through a
-//!   session (see `session`); `local` outputs are not supported yet.
+//!   session (see `session`), and so do `tar` and `local` outputs.
 //! - A BuildKit build has an ID (`buildid`); when the caller stops it (or a time limit does)
 //!   the library asks the daemon to cancel it (`POST /build/cancel`), so no build is left
 //!   running there.
@@ -69,7 +69,7 @@ pub fn check_options(client: &Client, opts: &BuildOptions, builder: Builder) -> 
         // (auth_configs is the classic builder's own: X-Registry-Config.)
         let session_only = opts.secrets.as_ref().is_some_and(|s| !s.is_empty())
             || opts.ssh.as_ref().is_some_and(|s| !s.is_empty())
-            || opts.output_type().as_deref() == Some("tar");
+            || matches!(opts.output_type().as_deref(), Some("tar") | Some("local"));
         if opts.session_choice()? == Some(true) || session_only {
             return Err(unsupported(
                 "build options \"secrets\", \"ssh\", a \"tar\" output and \"session\" need BuildKit; this build runs on the classic builder \
@@ -145,21 +145,22 @@ pub fn check_without_daemon(opts: &BuildOptions) -> Result<()> {
         let kind = opts.output_type().unwrap_or_default();
         match kind.as_str() {
             "moby" | "image" | "cacheonly" => {}
-            "tar" => {
-                if opts.tar_destination().is_none() {
-                    return Err(Error::invalid(
-                        "build option \"outputs\": a \"tar\" output needs \"Attrs\": {\"dest\": \"<file the archive is written to>\"}",
-                    ));
+            "tar" | "local" => {
+                if opts.tar_destination().is_none() && opts.local_destination().is_none() {
+                    return Err(Error::invalid(format!(
+                        "build option \"outputs\": a \"{kind}\" output needs \"Attrs\": {{\"dest\": \"<{}>\"}}",
+                        if kind == "tar" { "file the archive is written to" } else { "directory the files are written to" }
+                    )));
                 }
                 if opts.session_choice()? == Some(false) {
-                    return Err(Error::invalid(
-                        "build option \"outputs\": a \"tar\" output comes back through a session; \"session\" is false",
-                    ));
+                    return Err(Error::invalid(format!(
+                        "build option \"outputs\": a \"{kind}\" output comes back through a session; \"session\" is false"
+                    )));
                 }
             }
             _ => {
                 return Err(unsupported(format!(
-                    "build option \"outputs\": type \"{}\" is not supported (\"moby\", \"image\", \"cacheonly\" and \"tar\" are)",
+                    "build option \"outputs\": type \"{}\" is not supported (\"moby\", \"image\", \"cacheonly\", \"tar\" and \"local\" are)",
                     kind.escape_debug()
                 )));
             }

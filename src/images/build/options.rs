@@ -122,7 +122,7 @@ impl BuildOptions {
     pub fn needs_session(&self) -> bool {
         self.secrets.as_ref().is_some_and(|s| !s.is_empty())
             || self.ssh.as_ref().is_some_and(|s| !s.is_empty())
-            || self.output_type().as_deref() == Some("tar")
+            || matches!(self.output_type().as_deref(), Some("tar") | Some("local"))
             || self.auth_configs.is_some()
     }
 
@@ -135,7 +135,16 @@ impl BuildOptions {
 
     /// Where a `tar` output goes (its `Attrs.dest`, a client-side path the daemon never sees).
     pub fn tar_destination(&self) -> Option<std::path::PathBuf> {
-        if self.output_type().as_deref() != Some("tar") {
+        self.destination_of("tar")
+    }
+
+    /// Where a `local` output goes (its `Attrs.dest`: a directory).
+    pub fn local_destination(&self) -> Option<std::path::PathBuf> {
+        self.destination_of("local")
+    }
+
+    fn destination_of(&self, kind: &str) -> Option<std::path::PathBuf> {
+        if self.output_type().as_deref() != Some(kind) {
             return None;
         }
         let o = self.outputs.as_ref()?.first()?;

@@ -413,9 +413,152 @@ fn glob(pattern: &str, name: &str) -> bool {
     m(pattern.as_bytes(), name.as_bytes())
 }
 
+/// Receives a `local` output into `dest` (fsutil's receiver, roles reversed: the daemon lists,
+/// the library asks for each regular file, then says `FIN`). Existing files of `dest` are kept
+/// (merge, as the CLI does). Every path is checked: no absolute path, no `..`, nothing written
+/// through a symbolic link (one listed earlier could point anywhere).
+pub async fn receive(mut body: RecvStream, mut respond: SendResponse<Bytes>, dest: PathBuf, received: Arc<AtomicU64>) {
+    let Ok(mut out) = respond.send_response(grpc::response_head(), false) else { return };
+    let result = async {
+        fs::create_dir_all(&dest).map_err(|e| Status::new(Code::Internal, format!("cannot create {}: {e}", dest.display())))?;
+        let mut pending = Vec::new();
+        let mut next_id: u32 = 0;
+        let mut open: HashMap<u32, (fs::File, PathBuf, u32)> = HashMap::new();
+        let mut listing_done = false;
+        let mut fin_sent = false;
+        let mut batch = Vec::new();
+        while let Some(message) = grpc::next_message(&mut body, &mut pending).await? {
+            let p = Packet::decode(message.as_slice()).map_err(|e| Status::new(Code::InvalidArgument, e.to_string()))?;
+            match p.kind {
+                STAT => match p.stat {
+                    None => listing_done = true,
+                    Some(st) => {
+                        let id = next_id;
+                        next_id += 1;
+                        let target = safe_join(&dest, &st.path)?;
+                        let fail = |e: std::io::Error| Status::new(Code::Internal, format!("{}: {e}", target.display()));
+                        let perm = st.mode & 0o7777;
+                        if st.mode & MODE_DIR != 0 {
+                            fs::create_dir_all(&target).map_err(fail)?;
+                            set_mode(&target, perm | mode_bits(st.mode)).map_err(fail)?;
+                        } else if st.mode & MODE_SYMLINK != 0 {
+                            let _ = fs::remove_file(&target);
+                            std::os::unix::fs::symlink(&st.linkname, &target).map_err(fail)?;
+                        } else if !st.linkname.is_empty() {
+                            let first = safe_join(&dest, &st.linkname)?;
+                            let _ = fs::remove_file(&target);
+                            fs::hard_link(&first, &target).map_err(fail)?;
+                        } else if st.mode & (MODE_DEVICE | MODE_NAMED_PIPE) != 0 {
+                            // Devices and pipes are not recreated by an unprivileged export.
+                        } else {
+                            let file = fs::File::create(&target).map_err(fail)?;
+                            open.insert(id, (file, target, perm | mode_bits(st.mode)));
+                            push(&mut batch, &Packet { kind: REQ, id, ..Default::default() });
+                            if batch.len() >= BATCH {
+                                send(&mut out, &mut batch).await?;
+                            }
+                        }
+                    }
+                },
+                DATA if p.data.is_empty() => {
+                    let Some((_, path, mode)) = open.remove(&p.id) else {
+                        return Err(Status::new(Code::InvalidArgument, format!("data for an unknown file id {}", p.id)));
+                    };
+                    set_mode(&path, mode).map_err(|e| Status::new(Code::Internal, format!("{}: {e}", path.display())))?;
+                }
+                DATA => {
+                    let Some((file, path, _)) = open.get_mut(&p.id) else {
+                        return Err(Status::new(Code::InvalidArgument, format!("data for an unknown file id {}", p.id)));
+                    };
+                    std::io::Write::write_all(file, &p.data)
+                        .map_err(|e| Status::new(Code::Internal, format!("writing {}: {e}", path.display())))?;
+                    received.fetch_add(p.data.len() as u64, Ordering::Relaxed);
+                }
+                FIN => {
+                    if !fin_sent {
+                        push(&mut batch, &Packet { kind: FIN, ..Default::default() });
+                    }
+                    return send(&mut out, &mut batch).await;
+                }
+                ERR => return Err(Status::new(Code::Internal, format!("error from the daemon: {}", String::from_utf8_lossy(&p.data)))),
+                _ => {}
+            }
+            if !batch.is_empty() {
+                send(&mut out, &mut batch).await?;
+            }
+            if listing_done && open.is_empty() && !fin_sent {
+                push(&mut batch, &Packet { kind: FIN, ..Default::default() });
+                send(&mut out, &mut batch).await?;
+                fin_sent = true;
+            }
+        }
+        if fin_sent { Ok(()) } else { Err(Status::new(Code::Internal, "the export ended before the whole listing came")) }
+    }
+    .await;
+    let mut trailers = grpc::ok_trailers();
+    if let Err(status) = result {
+        grpc::set_status(&mut trailers, &status);
+    }
+    let _ = out.send_trailers(trailers);
+}
+
+/// Go's setuid/setgid/sticky bits as Unix ones.
+fn mode_bits(go_mode: u32) -> u32 {
+    let mut m = 0;
+    if go_mode & MODE_SETUID != 0 {
+        m |= libc::S_ISUID as u32;
+    }
+    if go_mode & MODE_SETGID != 0 {
+        m |= libc::S_ISGID as u32;
+    }
+    if go_mode & MODE_STICKY != 0 {
+        m |= libc::S_ISVTX as u32;
+    }
+    m
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+/// `dest/rel` for a path the daemon sent: relative, no `..`, and no existing symbolic link on
+/// the way (the export never writes outside `dest`).
+fn safe_join(dest: &Path, rel: &str) -> Result<PathBuf, Status> {
+    let bad = || Status::new(Code::InvalidArgument, format!("the daemon sent an unsafe path {rel:?}"));
+    if rel.is_empty() || rel.starts_with('/') || rel.contains('\0') {
+        return Err(bad());
+    }
+    let mut path = dest.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() || *part == "." || *part == ".." {
+            return Err(bad());
+        }
+        path.push(part);
+        if i + 1 < parts.len() && fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(bad());
+        }
+    }
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exported_paths_stay_inside() {
+        let dir = std::env::temp_dir().join(format!("dc-safe-join-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink("/etc", dir.join("link")).unwrap();
+        assert!(safe_join(&dir, "a/b").is_ok());
+        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "link/passwd"] {
+            assert!(safe_join(&dir, bad).is_err(), "{bad}");
+        }
+        assert!(safe_join(&dir, "link").is_ok(), "the link itself may be replaced");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn encoded_values_are_decoded() {

@@ -2,13 +2,12 @@
 //! connection of the library's own into HTTP/2 on which the **daemon is the gRPC client** and
 //! the library serves it (see [`services`]); the build names the session (`session=<id>`), and
 //! the daemon calls back for what it needs while it builds: build secrets, registry
-//! credentials, a `tar` output's archive, SSH agents. The session runs on a thread of its own with a single-threaded tokio runtime
+//! credentials, a `tar` or `local` output, SSH agents. The session runs on a thread of its own with a single-threaded tokio runtime
 //! (h2 needs one); the C API stays blocking. It lives exactly as long as the build: dropping
 //! the [`Session`] shuts its connection down and joins the thread.
 //!
 //! A `context_dir` is served on demand through the session ([`filesync`]), so the daemon
-//! fetches only what changed since its last build of the directory. Not served yet (answered
-//! `Unimplemented`): `local` outputs.
+//! fetches only what changed since its last build of the directory.
 
 mod filesync;
 mod grpc;

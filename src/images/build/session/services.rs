@@ -107,6 +107,8 @@ pub struct Services {
     pub given: Option<BTreeMap<String, AuthConfig>>,
     /// The file a `tar` output is written to.
     pub tar_output: Option<PathBuf>,
+    /// The directory a `local` output is written to.
+    pub local_output: Option<PathBuf>,
     /// SSH agents forwarded to `RUN --mount=type=ssh[,id=…]`: id → the agent's socket.
     pub ssh_agents: BTreeMap<String, PathBuf>,
     /// Directories served on demand (`context`, `dockerfile`) → where they are.
@@ -143,9 +145,12 @@ pub async fn handle(request: http::Request<RecvStream>, respond: SendResponse<By
         };
     }
     if path == FILE_SEND {
+        if let Some(dest) = &services.local_output {
+            return super::filesync::receive(body, respond, dest.clone(), services.context_bytes.clone()).await;
+        }
         let status = match &services.tar_output {
             Some(dest) => receive_tar(&mut body, &mut pending, dest).await,
-            None => Status::new(Code::Unimplemented, "this build asked for no tar output"),
+            None => Status::new(Code::Unimplemented, "this build asked for no file output"),
         };
         return grpc::reply_status(respond, status);
     }
