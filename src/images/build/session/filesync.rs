@@ -315,13 +315,13 @@ fn walk(
         }
         let mut mode = md.mode() & 0o777;
         let raw = md.mode();
-        if raw & libc::S_ISUID != 0 {
+        if raw & u32::from(libc::S_ISUID) != 0 {
             mode |= MODE_SETUID;
         }
-        if raw & libc::S_ISGID != 0 {
+        if raw & u32::from(libc::S_ISGID) != 0 {
             mode |= MODE_SETGID;
         }
-        if raw & libc::S_ISVTX != 0 {
+        if raw & u32::from(libc::S_ISVTX) != 0 {
             mode |= MODE_STICKY;
         }
         let mut linkname = String::new();
@@ -506,13 +506,13 @@ pub async fn receive(mut body: RecvStream, mut respond: SendResponse<Bytes>, des
 fn mode_bits(go_mode: u32) -> u32 {
     let mut m = 0;
     if go_mode & MODE_SETUID != 0 {
-        m |= libc::S_ISUID as u32;
+        m |= u32::from(libc::S_ISUID);
     }
     if go_mode & MODE_SETGID != 0 {
-        m |= libc::S_ISGID as u32;
+        m |= u32::from(libc::S_ISGID);
     }
     if go_mode & MODE_STICKY != 0 {
-        m |= libc::S_ISVTX as u32;
+        m |= u32::from(libc::S_ISVTX);
     }
     m
 }
