@@ -80,6 +80,14 @@ const MODE_SETGID: u32 = 1 << 22;
 const MODE_CHAR_DEVICE: u32 = 1 << 21;
 const MODE_STICKY: u32 = 1 << 20;
 
+// Unix's set-id and sticky bits (libc's mode_t is u32 on Linux, u16 on some other systems).
+#[allow(clippy::unnecessary_cast)]
+const UNIX_S_ISUID: u32 = libc::S_ISUID as u32;
+#[allow(clippy::unnecessary_cast)]
+const UNIX_S_ISGID: u32 = libc::S_ISGID as u32;
+#[allow(clippy::unnecessary_cast)]
+const UNIX_S_ISVTX: u32 = libc::S_ISVTX as u32;
+
 /// What the daemon asked for in the call's metadata.
 pub struct Request {
     pub dir_name: String,
@@ -315,13 +323,13 @@ fn walk(
         }
         let mut mode = md.mode() & 0o777;
         let raw = md.mode();
-        if raw & u32::from(libc::S_ISUID) != 0 {
+        if raw & UNIX_S_ISUID != 0 {
             mode |= MODE_SETUID;
         }
-        if raw & u32::from(libc::S_ISGID) != 0 {
+        if raw & UNIX_S_ISGID != 0 {
             mode |= MODE_SETGID;
         }
-        if raw & u32::from(libc::S_ISVTX) != 0 {
+        if raw & UNIX_S_ISVTX != 0 {
             mode |= MODE_STICKY;
         }
         let mut linkname = String::new();
@@ -506,13 +514,13 @@ pub async fn receive(mut body: RecvStream, mut respond: SendResponse<Bytes>, des
 fn mode_bits(go_mode: u32) -> u32 {
     let mut m = 0;
     if go_mode & MODE_SETUID != 0 {
-        m |= u32::from(libc::S_ISUID);
+        m |= UNIX_S_ISUID;
     }
     if go_mode & MODE_SETGID != 0 {
-        m |= u32::from(libc::S_ISGID);
+        m |= UNIX_S_ISGID;
     }
     if go_mode & MODE_STICKY != 0 {
-        m |= u32::from(libc::S_ISVTX);
+        m |= UNIX_S_ISVTX;
     }
     m
 }
