@@ -1,11 +1,14 @@
 /* BuildKit sessions through the C surface, under valgrind: a build whose RUN step reads a
  * secret from a file and one from an environment variable (their upper-cased forms reach the
  * progress, the secrets themselves do not), a tar output written to a file (no image: the
- * result's "id" is null), and what is refused before anything is sent. */
+ * result's "id" is null), a session build cancelled from another thread, and what is refused
+ * before anything is sent. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -38,6 +41,13 @@ static int on_progress(void *userdata, const uint8_t *buf, size_t n) {
     p->len += keep;
     p->text[p->len] = '\0';
     return 0;
+}
+
+static void *trigger_later(void *cancel) {
+    struct timespec t = {1, 0};
+    nanosleep(&t, NULL);
+    dc_cancel_trigger((dc_cancel *)cancel);
+    return NULL;
 }
 
 int main(void) {
@@ -82,6 +92,24 @@ int main(void) {
     CHECK(stat(cmd, &st) == 0 && st.st_size >= 1024, "tar output");
     snprintf(cmd, sizeof cmd, "tar -xOf %s/out.tar copied.txt | grep -q file-secret-for-the-c-test", scratch);
     CHECK(system(cmd) == 0, "the archive holds the copied file");
+
+    /* A session build cancelled from another thread while its RUN step sleeps. */
+    {
+        dc_cancel *cancel = NULL;
+        pthread_t t;
+        CHECK_STATUS(dc_cancel_new(&cancel, &err), err, DC_OK);
+        snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN --mount=type=secret,id=tok sleep 300\n", base);
+        write_file("Dockerfile", dockerfile);
+        snprintf(opts, sizeof opts,
+                 "{\"context_dir\": \"%s\", \"version\": \"2\", \"network_mode\": \"none\", \"no_cache\": true, "
+                 "\"secrets\": {\"tok\": {\"env\": \"DC_C_TEST_SECRET\"}}, \"cancel\": %llu}",
+                 scratch, (unsigned long long)dc_cancel_id(cancel));
+        CHECK(pthread_create(&t, NULL, trigger_later, cancel) == 0, "thread");
+        CHECK_STATUS(dc_image_build(c, opts, NULL, NULL, NULL, NULL, &out, &err), err, DC_CANCELLED);
+        pthread_join(t, NULL);
+        CHECK(out == NULL, "no result when cancelled");
+        dc_cancel_free(cancel);
+    }
 
     /* Refused before anything is sent, never quoting the secret. */
     snprintf(opts, sizeof opts, "{\"context_dir\": \"%s\", \"version\": \"2\", \"secrets\": {\"pw\": {\"file\": \"/nonexistent/pw\"}}}", scratch);
