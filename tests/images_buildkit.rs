@@ -456,7 +456,7 @@ fn options_buildkit_would_ignore_are_refused() {
         (json!({"shm_size": 1 << 20}), "1.42"),
         (json!({"ulimits": [{"name": "nofile", "soft": 1, "hard": 2}]}), "1.42"),
         (json!({"auth_configs": {"r": {"username": "u"}}, "session": false}), "auth_configs"),
-        (json!({"outputs": [{"Type": "local", "Attrs": {"dest": "/tmp/x"}}]}), "not supported"),
+        (json!({"outputs": [{"Type": "registry", "Attrs": {}}]}), "not supported"),
         (json!({"aggregate": true}), "aggregate"),
     ] {
         let mut o = serde_json::to_value(json!({"context_dir": s.s(), "version": "2"})).unwrap();

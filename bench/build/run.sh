@@ -53,7 +53,8 @@ measure() { # client dir tag → "client wall cpu rss_kib"
     local client=$1 dir=$2 tag=$3 cmd
     case $client in
         dockerclient-c) cmd=("$out/build_c" "$dir" "$tag") ;;
-        dockerclient-c-bk) cmd=("$out/build_c" "$dir" "$tag" 2) ;;
+        dockerclient-c-bk) cmd=("$out/build_c" "$dir" "$tag" 2 true) ;;
+        dockerclient-c-bk-upload) cmd=("$out/build_c" "$dir" "$tag" 2 false) ;;
         docker-cli) cmd=(env DOCKER_BUILDKIT=0 "$docker_cli" build -t "$tag" "$dir") ;;
         docker-cli-bk) cmd=(env DOCKER_BUILDKIT=1 /usr/bin/docker build --progress=plain -t "$tag" "$dir") ;;
         go-dockerclient) cmd=("$out/build_go" "$dir" "$tag") ;;
@@ -106,30 +107,38 @@ for c in clients[1:]:
     print(f"{c:<16} {me[0]/o[0]:>8.3f} {me[1]/o[1]:>8.3f} {me[2]/o[2]:>10.3f}")
 EOF
 
+# The context bytes the library's session sent ("context_bytes_sent" of the result, which
+# build_c prints to stderr); "-" for the others.
+sent_bytes() {
+    sed -n 's/.*"context_bytes_sent":\([0-9]*\).*/\1/p' "$out/stderr.txt" | tail -1 | grep . || echo -
+}
+
 echo
-echo "BuildKit (\"version\": \"2\"): first build, then a rebuild after touching one file"
+echo "BuildKit (\"version\": \"2\"): first build, then a rebuild after touching one file (builder cache pruned first)"
 bk_results=$out/bk_results.txt
 : > "$bk_results"
-for client in dockerclient-c-bk docker-cli-bk; do
+for client in dockerclient-c-bk dockerclient-c-bk-upload docker-cli-bk; do
     "$docker_cli" builder prune -af >/dev/null 2>&1 || true
     first=$(measure "$client" "$ctx" "dc-bench-build:$client")
-    echo "$first first" | tee -a "$bk_results" >&2
+    echo "$first first $(sent_bytes)" | tee -a "$bk_results" >&2
     touch "$ctx/touched-$client.txt"
     second=$(keep_image=1 measure "$client" "$ctx" "dc-bench-build:$client")
-    echo "$second rebuild" | tee -a "$bk_results" >&2
+    echo "$second rebuild $(sent_bytes)" | tee -a "$bk_results" >&2
     "$docker_cli" rmi "dc-bench-build:$client" >/dev/null 2>&1 || true
 done
 python3 - "$bk_results" <<'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-print(f"{'client':<18} {'build':<8} {'wall s':>8} {'CPU s':>7} {'peak RSS MiB':>13}")
-for client, wall, cpu, rss, which in rows:
-    print(f"{client:<18} {which:<8} {float(wall):>8.2f} {float(cpu):>7.2f} {int(rss)/1024:>13.1f}")
+print(f"{'client':<24} {'build':<8} {'wall s':>8} {'CPU s':>7} {'peak RSS MiB':>13} {'context bytes sent':>19}")
+for client, wall, cpu, rss, which, sent in rows:
+    print(f"{client:<24} {which:<8} {float(wall):>8.2f} {float(cpu):>7.2f} {int(rss)/1024:>13.1f} {sent:>19}")
 d = {(r[0], r[4]): r for r in rows}
 for which in ("first", "rebuild"):
-    a, b = d[("dockerclient-c-bk", which)], d[("docker-cli-bk", which)]
-    print(f"{which}: dockerclient-c / docker-cli (BuildKit): wall {float(a[1])/float(b[1]):.3f}, CPU {float(a[2])/max(float(b[2]), 0.01):.3f}")
-print("(the CLI's session sends a rebuild's changed file only; the library's upload sends the whole context again)")
+    b = d[("docker-cli-bk", which)]
+    for mine in ("dockerclient-c-bk", "dockerclient-c-bk-upload"):
+        a = d[(mine, which)]
+        print(f"{which}: {mine} / docker-cli (BuildKit): wall {float(a[1])/float(b[1]):.3f}, CPU {float(a[2])/max(float(b[2]), 0.01):.3f}")
+print("(with a session, the library and the CLI send a rebuild's changed file only; a tar upload sends the whole context again)")
 EOF
 
 rm -rf "$ctx"

@@ -101,20 +101,15 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     let version = client.api_version()?;
     let build_id = on_buildkit.then(|| opts.build_id.clone().unwrap_or_else(|| crate::platform::random_hex(16)));
     let with_session = on_buildkit && opts.wants_session(client.can_take_over_connections())?;
+    // Asked for (or needed by an option): a session that cannot open fails the build. Only the
+    // default for a directory: a daemon that refuses sessions gets the context uploaded.
+    let session_required = opts.session_choice()? == Some(true) || opts.needs_session();
+    check_daemon_features(client, opts)?;
     // With a session, a directory is served on demand instead of uploaded.
-    let served = match (&opts.context_dir, with_session) {
+    let mut served = match (&opts.context_dir, with_session) {
         (Some(dir), true) => Some(session::ServedContext::new(dir, opts.dockerfile.as_deref(), opts.dockerfile_content.as_deref())?),
         _ => None,
     };
-    let dockerfile_param = match &served {
-        Some(s) => Some(s.dockerfile_name.clone()),
-        None => prepared.dockerfile.clone(),
-    };
-    let mut query = query::build_query(opts, version, dockerfile_param.as_deref(), builder, build_id.as_deref())?;
-    if served.is_some() {
-        query.push("remote", "client-session");
-    }
-    check_daemon_features(client, opts)?;
     // The session must be up before the build names it (the daemon waits 5 s for it); it ends
     // when this function returns, the build being over.
     let context_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -132,10 +127,25 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
                 dirs: served.as_ref().map(|s| s.dirs.clone()).unwrap_or_default(),
                 context_bytes: context_bytes.clone(),
             };
-            Some(session::Session::start(client, services, served.as_ref().map(|s| s.shared_key.as_str()))?)
+            match session::Session::start(client, services, served.as_ref().map(|s| s.shared_key.as_str())) {
+                Ok(s) => Some(s),
+                Err(e) if session_required || matches!(e.status, Status::Cancelled | Status::Timeout) => return Err(e),
+                Err(_) => {
+                    served = None;
+                    None
+                }
+            }
         }
         false => None,
     };
+    let dockerfile_param = match &served {
+        Some(s) => Some(s.dockerfile_name.clone()),
+        None => prepared.dockerfile.clone(),
+    };
+    let mut query = query::build_query(opts, version, dockerfile_param.as_deref(), builder, build_id.as_deref())?;
+    if served.is_some() {
+        query.push("remote", "client-session");
+    }
     if let Some(s) = &session {
         query.push("session", s.id());
     }
