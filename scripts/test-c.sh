@@ -33,7 +33,7 @@ failed=0
 g++ -std=c++17 -Wall -Wextra -Werror -pedantic -g -Iinclude -o "$out/test_cxx" tests/c/test_cxx.cpp \
     -L"$lib" -ldockerclient -lpthread -Wl,-rpath,"$root/$lib"
 echo "== test_cxx (valgrind)"
-if valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+if valgrind --quiet --suppressions=tests/c/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$out/test_cxx"; then
     passed=$((passed + 1))
 else
@@ -44,7 +44,7 @@ for src in tests/c/test_*.c; do
     name=$(basename "$src" .c)
     gcc "${CFLAGS[@]}" -o "$out/$name" "$src" -L"$lib" -ldockerclient -lpthread -Wl,-rpath,"$root/$lib"
     echo "== $name (valgrind)"
-    if valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+    if valgrind --quiet --suppressions=tests/c/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect \
         --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
         "$out/$name"; then
         passed=$((passed + 1))
