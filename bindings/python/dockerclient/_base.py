@@ -6,17 +6,14 @@ from __future__ import annotations
 import ctypes
 import json
 import threading
+import weakref
 from typing import Any, Dict, List, Optional, Type
 
 from . import _lib
 from ._errors_c import raise_for_status
 from ._source import Source
 from ._stream import CallStream
-from .errors import APIError, DockerException, NotFound, StreamError
-
-
-class ClientClosed(DockerException):
-    """A call was made on a client after close()."""
+from .errors import APIError, ClientClosed, NotFound, StreamError
 
 
 def encode_options(options: Optional[Dict[str, Any]]) -> Optional[bytes]:
@@ -37,6 +34,10 @@ class ClientBase:
         self._cond = threading.Condition()
         self._active = 0
         self._closed = False
+        # The streams started on this client and not yet collected: close() cancels those still
+        # running, whose consumer may be gone (kept alive by a traceback, say) and would
+        # otherwise hold the close forever.
+        self._streams: "weakref.WeakSet[Any]" = weakref.WeakSet()
         err = ctypes.c_void_p()
         status = self._lib.dc_client_new(encode_options(client_options), ctypes.byref(self._ptr), ctypes.byref(err))
         raise_for_status(self._lib, status, err)
@@ -57,12 +58,16 @@ class ClientBase:
                 self._cond.notify_all()
 
     def close(self) -> None:
-        """Waits for the calls running on the client to end (streams still open are left to
-        end or be closed by their consumers), then frees the client. Safe to repeat."""
+        """Cancels the streams still open on the client (reading on raises ClientClosed),
+        waits for the calls running on it to end, then frees the client. Safe to repeat."""
         with self._cond:
             if self._closed:
                 return
             self._closed = True
+            streams = list(self._streams)
+        for stream in streams:
+            stream.abandon()
+        with self._cond:
             while self._active:
                 self._cond.wait()
             self._lib.dc_client_free(self._ptr)
@@ -140,4 +145,13 @@ class ClientBase:
             raise_for_status(lib, status, err, not_found, stream_error)
             return _lib.take_string(lib, out) if has_out else b""
 
-        return CallStream(run, upload=source, decode=decode)
+        return self._track(CallStream(run, upload=source, decode=decode))
+
+    def _track(self, stream: Any) -> Any:
+        """Registers a stream for close() to cancel; returns it."""
+        with self._cond:
+            if self._closed:
+                stream.close()
+                raise ClientClosed("the client is closed")
+            self._streams.add(stream)
+        return stream

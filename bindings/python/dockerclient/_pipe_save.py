@@ -27,6 +27,7 @@ import threading
 from typing import Any, Callable, Iterator, Optional
 
 from ._cancel import CancelToken
+from .errors import ClientClosed
 
 #: The save's C call: given the cancel token's id and the output path, it returns when the
 #: archive has been written, or raises the call's APIError.
@@ -47,6 +48,7 @@ class PipeSave(Iterator[bytes]):
         self._read_size = min(chunk_size or _READ_BYTES, _READ_BYTES)
         self._error: Optional[BaseException] = None
         self._finished = False
+        self._abandoned = False
         self._token = CancelToken()
         self._dir = tempfile.mkdtemp(prefix="dockerclient-save-")  # mode 0700: ours alone
         self._fifo = os.path.join(self._dir, "archive")
@@ -93,6 +95,8 @@ class PipeSave(Iterator[bytes]):
         self._finished = True
         self._thread.join()
         self._release()
+        if self._abandoned:
+            raise ClientClosed("the client was closed while this save ran")
         if self._error is not None:
             raise self._error
         raise StopIteration
@@ -115,6 +119,35 @@ class PipeSave(Iterator[bytes]):
                 pass
         self._thread.join()
         self._release()
+
+    def abandon(self) -> None:
+        """Cancels the save for its client's close() and waits for it to end. A consumer still
+        reading gets the rest of what the pipe holds, then ClientClosed. Safe from any thread."""
+        if self._finished:
+            return
+        self._abandoned = True
+        self._token.trigger()
+        # Drained through a descriptor of our own: the consumer may be reading (or closing)
+        # self._r on another thread. A library blocked on the full pipe then sees the cancel.
+        try:
+            fd = os.open(self._fifo, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            fd = -1  # the directory is gone: the consumer reached the end
+        try:
+            while self._thread.is_alive():
+                if fd < 0:
+                    self._thread.join(timeout=0.05)
+                    continue
+                select.select([fd], [], [], 0.05)
+                try:
+                    while os.read(fd, _READ_BYTES):
+                        pass
+                except BlockingIOError:
+                    pass
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        self._thread.join()
 
     def _release(self) -> None:
         if self._r >= 0:

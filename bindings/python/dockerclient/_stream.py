@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, Iterator, Optional
 from . import _lib
 from ._cancel import CancelToken
 from ._source import Source
+from .errors import ClientClosed
 
 #: The C call of a stream: given the cancel token's id, the write callback and the read
 #: callback (None when the call uploads nothing), it returns the library's result JSON (b""
@@ -51,6 +52,7 @@ class CallStream(Iterator[Any]):
         self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=maxsize)
         self._stopped = threading.Event()
         self._finished = False
+        self._abandoned = False
         self._raw_result = b""
         self._error: Optional[BaseException] = None
         self._callback_error: Optional[BaseException] = None
@@ -111,6 +113,8 @@ class CallStream(Iterator[Any]):
         self._finished = True
         self._thread.join()
         self._token.free()
+        if self._abandoned:
+            raise ClientClosed("the client was closed while this stream ran")
         # The caller's own exception first: the call failed because of it.
         for error in (self._upload.error if self._upload else None, self._callback_error, self._error):
             if error is not None:
@@ -130,6 +134,20 @@ class CallStream(Iterator[Any]):
             self._thread.join(timeout=0.05)
         self._drain()
         self._token.free()
+
+    def abandon(self) -> None:
+        """Cancels the call for its client's close() and waits for it to end. A consumer still
+        reading gets what was queued, then ClientClosed. Safe from any thread."""
+        if self._finished:
+            return
+        self._abandoned = True
+        self._stopped.set()  # the write callback stops waiting for room in the queue
+        self._token.trigger()
+        self._thread.join()
+        # The worker could not queue its end marker (stopped): a consumer blocked in get()
+        # needs one, and after the drain there is room for it.
+        self._drain()
+        self._queue.put_nowait(_END)
 
     def _drain(self) -> None:
         try:

@@ -26,6 +26,11 @@ class LibraryNotFound(DockerException):
     """libdockerclient could not be loaded (the message says what was tried)."""
 
 
+class ClientClosed(DockerException):
+    """A call was made on a client after close(), or a stream still open when its client was
+    closed was read on (close() cancels such streams)."""
+
+
 class APIError(DockerException):
     """A call failed. Subclasses name the class of failure."""
 

@@ -30,7 +30,7 @@ class ArchiveMixin(ClientBase):
             options = encode_options({"names": names, "output_path": path, "cancel": cancel_id})
             self._invoke("dc_image_save", options, _lib.WRITE_CB(), None, has_out=False, not_found=ImageNotFound)
 
-        return PipeSave(save, chunk_size)
+        return self._track(PipeSave(save, chunk_size))
 
     def load_image(self, data: Any, quiet: Optional[bool] = None) -> CallStream:
         """Loads images from a tar archive (``docker load``): ``data`` is bytes, a binary file

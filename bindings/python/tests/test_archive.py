@@ -113,7 +113,7 @@ def test_an_exception_in_the_callers_reader_stops_the_call_and_is_raised(client,
 
 def test_closing_get_image_early_cancels_the_save(client):
     saved = client.get_image(BASE_IMAGE, chunk_size=1024)
-    assert len(next(saved)) == 1024
+    assert 0 < len(next(saved)) <= 1024  # a read takes what the pipe holds, up to chunk_size
     saved.close()
     assert b"".join(client.get_image(BASE_IMAGE))  # the client goes on
 

@@ -3,6 +3,7 @@ client usable. Timings are printed, not asserted (the machine is shared)."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import threading
@@ -83,3 +84,27 @@ def test_client_timeout_is_an_error(silent_daemon):
     with dockerclient.APIClient(silent_daemon, total_timeout=0.3) as c:
         with pytest.raises(errors.Timeout):
             c.images()
+
+
+def test_closing_the_client_cancels_the_streams_left_open(silent_daemon):
+    # A save nobody reads (the base image is larger than the pipe: the library blocks writing)
+    # and a build whose progress nobody reads: without the cancel, close() would wait forever.
+    c = dockerclient.APIClient(os.environ["DC_TEST_UNIX"])
+    saved = c.get_image(BASE_IMAGE, chunk_size=1024)
+    assert next(saved)
+    building = c.build(fileobj=io.BytesIO(f"FROM {BASE_IMAGE}\nRUN sleep 30 # {RUN} close\n".encode()),
+                       nocache=True, network_mode="none")
+    assert next(building)
+    # And a pull waiting on a daemon that never answers.
+    silent = dockerclient.APIClient(silent_daemon)
+    pulling = silent.pull("busybox", tag="1", stream=True)
+    start = time.monotonic()
+    c.close()
+    silent.close()
+    print(f"two clients closed with three streams open in {time.monotonic() - start:.3f} s")
+    for stream in (saved, building, pulling):
+        with pytest.raises(dockerclient.ClientClosed, match="closed while this"):
+            for _ in stream:
+                pass
+    with pytest.raises(dockerclient.ClientClosed):
+        c.inspect_image(BASE_IMAGE)
