@@ -81,76 +81,10 @@ log() { printf 'test-engine: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # ------------------------------------------------------------ process helpers
-
-# alive PID: the process exists and is not a zombie.  (Zombies matter: here
-# and in containers, orphans may be reaped late, and dockerd refuses to start
-# while the pid in its pid file "exists".)
-alive() {
-    local st
-    st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    st=${st##*) }
-    [[ -n $st && ${st%% *} != [ZX] ]]
-}
-
-# cmdline PID: the command line of a live process.  It reads empty for a
-# moment while the process execs (e.g. setsid -> env -> dockerd), so retry.
-cmdline() {
-    local i c
-    for ((i = 0; i < 50; i++)); do
-        c=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" || true)
-        if [[ -n $c ]] || ! alive "$1"; then break; fi
-        sleep 0.02
-    done
-    printf '%s' "$c"
-}
-
-# pid_of PIDFILE MATCH: print the pid in PIDFILE if that process is alive and
-# its command line contains MATCH (guards against recycled pids).
-pid_of() {
-    local pid
-    pid=$(cat "$1" 2>/dev/null) || return 1
-    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-    [[ $(cmdline "$pid") == *"$2"* ]] || return 1
-    echo "$pid"
-}
-
-# spawn LOG CMD...: start CMD detached in its own session with a clean
-# environment.  stdio goes to LOG and fd 9 (our lock) is closed, so neither
-# the caller's pipes nor the lock are held by the daemon.  setsid does not
-# fork here (without job control a background job is no process group
-# leader), so $! is the daemon's pid.  Sets SPAWNED_PID.
-spawn() {
-    local logf=$1; shift
-    printf '\n=== test-engine.sh %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$logf"
-    setsid env -i PATH="$DAEMON_PATH" HOME="$DIR" LANG=C.UTF-8 "$@" \
-        </dev/null >>"$logf" 2>&1 9>&- &
-    SPAWNED_PID=$!
-    # Until it has exec'd, the child still looks like this script; wait so
-    # pid_of's command line check cannot mistake it for a dead daemon.
-    local i
-    for ((i = 0; i < 200; i++)); do
-        [[ $(cmdline "$SPAWNED_PID") == "$1 "* ]] || ! alive "$SPAWNED_PID" && break
-        sleep 0.01
-    done
-}
-
-# stop_pidfile PIDFILE MATCH SECONDS: SIGTERM, wait, then SIGKILL.
-stop_pidfile() {
-    local pid i
-    if pid=$(pid_of "$1" "$2"); then
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < $3 * 10; i++)); do
-            alive "$pid" || break
-            sleep 0.1
-        done
-        if alive "$pid"; then
-            log "pid $pid did not stop in $3 s, killing it"
-            kill -KILL "$pid" 2>/dev/null || true
-            sleep 0.2
-        fi
-    fi
-    rm -f "$1"
-}
+SPAWN_TAG=test-engine.sh
+SPAWN_HOME=$DIR
+# shellcheck source=lib/daemons.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 
@@ -167,25 +101,6 @@ reg_open_ok()   { [[ $(http_code "http://127.0.0.1:$REG_OPEN_PORT/v2/") == 200 ]
 reg_auth_ok() {
     [[ $(http_code "http://127.0.0.1:$REG_AUTH_PORT/v2/") == 401 ]] &&
         [[ $(http_code -u "$REG_USER:$REG_PASS" "http://127.0.0.1:$REG_AUTH_PORT/v2/") == 200 ]]
-}
-
-# wait_for NAME PROBE PIDFILE MATCH LOG: poll PROBE until it succeeds; fail
-# fast if the process died, or at the global deadline, with the log tail.
-wait_for() {
-    local name=$1 probe=$2 pidfile=$3 match=$4 logf=$5
-    while ! "$probe"; do
-        if ! pid_of "$pidfile" "$match" >/dev/null; then
-            log "$name exited; last lines of $logf:"
-            tail -n 30 "$logf" >&2 || true
-            exit 1
-        fi
-        if ((SECONDS >= DEADLINE)); then
-            log "$name did not answer within $TIMEOUT s; last lines of $logf:"
-            tail -n 30 "$logf" >&2 || true
-            exit 1
-        fi
-        sleep 0.2
-    done
 }
 
 # -------------------------------------------------------------- packages
@@ -542,18 +457,11 @@ print_env() {
 # ----------------------------------------------------------------- commands
 need_root() { ((EUID == 0)) || die "must run as root (dockerd needs it)"; }
 
-# Serialise concurrent up/down (e.g. parallel make targets).
-take_lock() {
-    mkdir -p "$DIR"
-    exec 9>"$DIR/.lock"
-    flock -w 300 9 || die "could not lock $DIR/.lock"
-}
-
 cmd_up() {
     need_root
     local t0=$SECONDS restart_dockerd=0
     ensure_packages
-    take_lock
+    take_lock "$DIR"
     DEADLINE=$((SECONDS + TIMEOUT))
     ensure_certs
 
@@ -619,7 +527,7 @@ kill_shims() {
 
 cmd_down() {
     need_root
-    take_lock
+    take_lock "$DIR"
     stop_pidfile "$DIR/tcp-proxy.pid" "TCP-LISTEN:$TCP_PORT" 5
     # dockerd stops its containers (up to 15 s each), so give it time.
     stop_pidfile "$DIR/docker.pid" "unix://$SOCK" 60

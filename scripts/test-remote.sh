@@ -85,73 +85,10 @@ TIMEOUT=${DC_TEST_REMOTE_TIMEOUT:-120}
 DAEMON_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # ------------------------------------------------------------ process helpers
-# (the same as in test-engine.sh)
-
-# alive PID: the process exists and is not a zombie.
-alive() {
-    local st
-    st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    st=${st##*) }
-    [[ -n $st && ${st%% *} != [ZX] ]]
-}
-
-# cmdline PID: the command line of a live process (retried: it reads empty
-# for a moment while the process execs).
-cmdline() {
-    local i c
-    for ((i = 0; i < 50; i++)); do
-        c=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" || true)
-        if [[ -n $c ]] || ! alive "$1"; then break; fi
-        sleep 0.02
-    done
-    printf '%s' "$c"
-}
-
-# pid_of PIDFILE MATCH: print the pid in PIDFILE if that process is alive and
-# its command line contains MATCH (so a stale pid file, or a recycled pid,
-# reads as "not running").
-pid_of() {
-    local pid
-    pid=$(cat "$1" 2>/dev/null) || return 1
-    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-    [[ $(cmdline "$pid") == *"$2"* ]] || return 1
-    echo "$pid"
-}
-
-# spawn LOG CMD...: start CMD detached in its own session with a clean
-# environment, stdio to LOG, our lock (fd 9) closed.  Sets SPAWNED_PID (setsid
-# does not fork here: without job control a background job is no process
-# group leader, so $! is the daemon's pid).
-spawn() {
-    local logf=$1; shift
-    printf '\n=== test-remote.sh %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$logf"
-    setsid env -i PATH="$DAEMON_PATH" HOME="$T" LANG=C.UTF-8 "$@" \
-        </dev/null >>"$logf" 2>&1 9>&- &
-    SPAWNED_PID=$!
-    local i
-    for ((i = 0; i < 200; i++)); do
-        [[ $(cmdline "$SPAWNED_PID") == "$1 "* ]] || ! alive "$SPAWNED_PID" && break
-        sleep 0.01
-    done
-}
-
-# stop_pidfile PIDFILE MATCH SECONDS: SIGTERM, wait, then SIGKILL.
-stop_pidfile() {
-    local pid i
-    if pid=$(pid_of "$1" "$2"); then
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < $3 * 10; i++)); do
-            alive "$pid" || break
-            sleep 0.1
-        done
-        if alive "$pid"; then
-            log "pid $pid did not stop in $3 s, killing it"
-            kill -KILL "$pid" 2>/dev/null || true
-            sleep 0.2
-        fi
-    fi
-    rm -f "$1"
-}
+SPAWN_TAG=test-remote.sh
+SPAWN_HOME=$T
+# shellcheck source=lib/daemons.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 # adopt PIDFILE CMD...: when PIDFILE is stale or lost but a process with
 # exactly this command line runs (ours, from an earlier up), write its pid back
@@ -494,25 +431,6 @@ engine_api_version() {
         grep -o '"ApiVersion":"[^"]*"' | head -n 1 | cut -d'"' -f4
 }
 
-# wait_for NAME PROBE PIDFILE MATCH LOG: poll PROBE until it succeeds; fail
-# fast if the process died, or at the deadline, with the log tail.
-wait_for() {
-    local name=$1 probe=$2 pidfile=$3 match=$4 logf=$5
-    while ! "$probe"; do
-        if ! pid_of "$pidfile" "$match" >/dev/null; then
-            log "$name exited; last lines of $logf:"
-            tail -n 30 "$logf" >&2 || true
-            exit 1
-        fi
-        if ((SECONDS >= DEADLINE)); then
-            log "$name did not answer within $TIMEOUT s; last lines of $logf:"
-            tail -n 30 "$logf" >&2 || true
-            exit 1
-        fi
-        sleep 0.2
-    done
-}
-
 # End to end: docker over ssh reaches the test engine; port 25023 has no docker.
 check_ssh() {
     local want got out
@@ -564,13 +482,6 @@ print_env() {
 # ----------------------------------------------------------------- commands
 need_root() { ((EUID == 0)) || die "must run as root"; }
 
-# Serialise concurrent up/down.
-take_lock() {
-    mkdir -p "$T"
-    exec 9>"$T/.lock"
-    flock -w 300 9 || die "could not lock $T/.lock"
-}
-
 PROXIES=(proxy proxy-refusing proxy-auth)
 
 cmd_up() {
@@ -580,7 +491,7 @@ cmd_up() {
     [[ -S $ENGINE_SOCK ]] && [[ -n $(engine_api_version) ]] ||
         die "the test engine is not up ($DC_TEST_UNIX): run 'bash scripts/test-engine.sh up' first"
     ensure_packages
-    take_lock
+    take_lock "$T"
     DEADLINE=$((SECONDS + TIMEOUT))
     ensure_keys
     ensure_daemon_name
@@ -609,7 +520,7 @@ cmd_up() {
 
 cmd_down() {
     need_root
-    take_lock
+    take_lock "$T"
     local name
     stop_pidfile "$T/sshd.pid" "$T/sshd_config" 10
     for name in "${PROXIES[@]}"; do

@@ -9,7 +9,6 @@
 mod common;
 
 use std::fs;
-use std::io::Read;
 
 use common::engine::{engine, unique};
 use common::scratch::Scratch;
@@ -114,17 +113,9 @@ fn ssh_hosts_reach_the_daemon_as_the_cli_does() {
     let dir = Scratch::new("dc-ssh");
     let archive = dir.join("image.tar");
     save(&c, &opts::<SaveOptions>(json!({"names": [name], "output_path": archive})), Io::none()).expect("save over ssh");
-    let mut through_cli = Vec::new();
-    std::process::Command::new("docker")
-        .args(["-H", &e.unix(), "save", &name])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut through_cli)
-        .unwrap();
+    let saved = e.docker(&["save", &name]);
+    assert!(saved.status.success(), "docker save: {}", String::from_utf8_lossy(&saved.stderr));
+    let through_cli = saved.stdout;
     assert_eq!(fs::metadata(&archive).unwrap().len() as usize, through_cli.len(), "the same archive as docker save");
     e.docker(&["rmi", &name]);
     let loaded = load(&c, &LoadOptions::default(), Io::input(&mut fs::File::open(&archive).unwrap())).expect("load over ssh");

@@ -29,8 +29,7 @@ pub struct StoredContext {
 
 /// The directory a context's files live in: the SHA-256 of its name, in hex.
 pub fn context_id(name: &str) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, name.as_bytes());
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::platform::sha256_hex(name.as_bytes())
 }
 
 /// Checks a context name as `docker context create` does (`^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$`).

@@ -24,7 +24,7 @@ pub fn random_hex(bytes: usize) -> String {
             h.write_u64(u64::from_le_bytes(v));
         }
     }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    super::hex(&buf)
 }
 
 #[cfg(test)]

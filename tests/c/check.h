@@ -61,6 +61,20 @@ static dc_client *test_client(void) {
     return c;
 }
 
+/* Writes content to dir/rel (made or truncated); exits when it cannot. */
+static inline void write_file_in(const char *dir, const char *rel, const char *content) {
+    char path[1024];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    fputs(content, f);
+    fclose(f);
+}
+
 #define DONE()                                                                   \
     do {                                                                         \
         printf("%s: %d passed, %d failed\n", __FILE__, check_passed, check_failed); \

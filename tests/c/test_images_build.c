@@ -14,19 +14,6 @@
 
 static char scratch[256];
 
-static void write_file(const char *rel, const char *content) {
-    char path[512];
-    FILE *f;
-    snprintf(path, sizeof path, "%s/%s", scratch, rel);
-    f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(content, f);
-    fclose(f);
-}
-
 static void make_dir(const char *rel) {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", scratch, rel);
@@ -316,17 +303,17 @@ int main(void) {
     }
     snprintf(dockerfile, sizeof dockerfile,
              "FROM %s\nARG WHO\nCOPY . /ctx\nRUN echo \"hello $WHO\" && ls /ctx\n", test_env("DC_TEST_BASE_IMAGE"));
-    write_file("Dockerfile", dockerfile);
+    write_file_in(scratch, "Dockerfile", dockerfile);
     snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN exit 3\n", test_env("DC_TEST_BASE_IMAGE"));
-    write_file("Failing", dockerfile);
+    write_file_in(scratch, "Failing", dockerfile);
     snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN sleep 2\nRUN echo done\n", test_env("DC_TEST_BASE_IMAGE"));
-    write_file("Slow", dockerfile);
-    write_file(".dockerignore", "*.log\nbadignore\n");
-    write_file("ignored.log", "not sent\n");
-    write_file("kept.txt", "sent\n");
+    write_file_in(scratch, "Slow", dockerfile);
+    write_file_in(scratch, ".dockerignore", "*.log\nbadignore\n");
+    write_file_in(scratch, "ignored.log", "not sent\n");
+    write_file_in(scratch, "kept.txt", "sent\n");
     make_dir("badignore");
-    write_file("badignore/Dockerfile", "FROM scratch\n");
-    write_file("badignore/.dockerignore", "fine\n[unclosed\n");
+    write_file_in(scratch, "badignore/Dockerfile", "FROM scratch\n");
+    write_file_in(scratch, "badignore/.dockerignore", "fine\n[unclosed\n");
 
     c = test_client();
     null_pointers(c);

@@ -12,19 +12,6 @@
 
 static char scratch[256];
 
-static void write_file(const char *rel, const char *content) {
-    char path[512];
-    FILE *f;
-    snprintf(path, sizeof path, "%s/%s", scratch, rel);
-    f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(content, f);
-    fclose(f);
-}
-
 typedef struct {
     char text[131072];
     size_t len;
@@ -69,7 +56,7 @@ int main(void) {
     /* A BuildKit-only Dockerfile, text progress as buildx prints it. */
     snprintf(dockerfile, sizeof dockerfile,
              "FROM %s\nRUN --mount=type=cache,target=/c echo cached-mount > /c/x && cat /c/x\n", base);
-    write_file("Dockerfile", dockerfile);
+    write_file_in(scratch, "Dockerfile", dockerfile);
     snprintf(opts, sizeof opts,
              "{\"context_dir\": \"%s\", \"version\": \"2\", \"network_mode\": \"none\", \"progress\": \"text\", "
              "\"no_cache\": true}",
@@ -103,7 +90,7 @@ int main(void) {
     /* A failing step: DC_STREAM_ERROR naming the step, with its last output. */
     memset(p, 0, sizeof *p);
     snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN echo last-words && false\n", base);
-    write_file("Dockerfile", dockerfile);
+    write_file_in(scratch, "Dockerfile", dockerfile);
     snprintf(opts, sizeof opts,
              "{\"context_dir\": \"%s\", \"version\": \"2\", \"network_mode\": \"none\", \"progress\": \"text\", "
              "\"no_cache\": true}",
@@ -123,11 +110,11 @@ int main(void) {
     memset(p, 0, sizeof *p);
     p->stop_at = "waiting-for-cancel";
     snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN echo waiting-for-cancel && sleep 600\n", base);
-    write_file("Dockerfile", dockerfile);
+    write_file_in(scratch, "Dockerfile", dockerfile);
     CHECK_STATUS(dc_image_build(c, opts, NULL, NULL, on_progress, p, &out, &err), err, DC_CANCELLED);
     CHECK(out == NULL, "no result when cancelled");
     snprintf(dockerfile, sizeof dockerfile, "FROM %s\n", base);
-    write_file("Dockerfile", dockerfile);
+    write_file_in(scratch, "Dockerfile", dockerfile);
     memset(p, 0, sizeof *p);
     CHECK_STATUS(dc_image_build(c, opts, NULL, NULL, on_progress, p, &out, &err), err, DC_OK);
     if (out) {

@@ -128,19 +128,6 @@ static void docker(const char *args) {
 
 static char scratch[256];
 
-static void write_file(const char *rel, const char *content) {
-    char path[512];
-    FILE *f;
-    snprintf(path, sizeof path, "%s/%s", scratch, rel);
-    f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(content, f);
-    fclose(f);
-}
-
 static void real_pull(dc_client *c) {
     dc_error *err = NULL;
     char *out = NULL;
@@ -150,7 +137,7 @@ static void real_pull(dc_client *c) {
     /* An image with a layer of its own (random bytes), so that the pull downloads something. */
     snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN head -c 400000 /dev/urandom > /blob\n",
              test_env("DC_TEST_BASE_IMAGE"));
-    write_file("Dockerfile", dockerfile);
+    write_file_in(scratch, "Dockerfile", dockerfile);
     snprintf(name, sizeof name, "%s/dc-c-progress-%ld:v1", test_env("DC_TEST_REGISTRY"), (long)getpid());
     snprintf(opts, sizeof opts, "{\"context_dir\": \"%s\", \"tags\": [\"%s\"], \"network_mode\": \"none\"}", scratch,
              name);
@@ -225,7 +212,7 @@ static void real_buildkit_build(dc_client *c) {
     build_view v;
 
     snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN echo hello from the step\n", test_env("DC_TEST_BASE_IMAGE"));
-    write_file("Dockerfile", dockerfile);
+    write_file_in(scratch, "Dockerfile", dockerfile);
     memset(&v, 0, sizeof v);
     snprintf(opts, sizeof opts,
              "{\"context_dir\": \"%s\", \"version\": \"2\", \"no_cache\": true, \"network_mode\": \"none\"}", scratch);

@@ -15,19 +15,6 @@
 
 static char scratch[] = "/tmp/dc-c-session-XXXXXX";
 
-static void write_file(const char *rel, const char *content) {
-    char path[512];
-    FILE *f;
-    snprintf(path, sizeof path, "%s/%s", scratch, rel);
-    f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(content, f);
-    fclose(f);
-}
-
 typedef struct {
     char text[131072];
     size_t len;
@@ -60,13 +47,13 @@ int main(void) {
     const char *base = test_env("DC_TEST_BASE_IMAGE");
 
     CHECK(mkdtemp(scratch) != NULL, "mkdtemp");
-    write_file("pw.txt", "file-secret-for-the-c-test");
+    write_file_in(scratch, "pw.txt", "file-secret-for-the-c-test");
     setenv("DC_C_TEST_SECRET", "env-secret-for-the-c-test", 1);
     snprintf(dockerfile, sizeof dockerfile,
              "FROM %s\nRUN --mount=type=secret,id=pw,required=true --mount=type=secret,id=tok,required=true "
              "sh -c 'tr a-z A-Z < /run/secrets/pw; echo; tr a-z A-Z < /run/secrets/tok; echo'\n",
              base);
-    write_file("Dockerfile", dockerfile);
+    write_file_in(scratch, "Dockerfile", dockerfile);
 
     snprintf(opts, sizeof opts,
              "{\"context_dir\": \"%s\", \"version\": \"2\", \"network_mode\": \"none\", \"no_cache\": true, "
@@ -80,7 +67,7 @@ int main(void) {
     out = NULL;
 
     /* A tar output, through the session: a file, no image. */
-    write_file("Dockerfile", "FROM scratch\nCOPY pw.txt /copied.txt\n");
+    write_file_in(scratch, "Dockerfile", "FROM scratch\nCOPY pw.txt /copied.txt\n");
     snprintf(opts, sizeof opts,
              "{\"context_dir\": \"%s\", \"version\": \"2\", \"outputs\": [{\"Type\": \"tar\", \"Attrs\": {\"dest\": \"%s/out.tar\"}}]}",
              scratch, scratch);
@@ -99,7 +86,7 @@ int main(void) {
         pthread_t t;
         CHECK_STATUS(dc_cancel_new(&cancel, &err), err, DC_OK);
         snprintf(dockerfile, sizeof dockerfile, "FROM %s\nRUN --mount=type=secret,id=tok sleep 300\n", base);
-        write_file("Dockerfile", dockerfile);
+        write_file_in(scratch, "Dockerfile", dockerfile);
         snprintf(opts, sizeof opts,
                  "{\"context_dir\": \"%s\", \"version\": \"2\", \"network_mode\": \"none\", \"no_cache\": true, "
                  "\"secrets\": {\"tok\": {\"env\": \"DC_C_TEST_SECRET\"}}, \"cancel\": %llu}",
