@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::sync::Mutex;
 
 use base64::Engine as _;
@@ -79,17 +78,9 @@ fn secrets_reach_run_steps_and_stay_out_of_the_image() {
     // Nowhere in the image: its history, its config, its layers.
     let history = e.docker(&["history", "--no-trunc", &tag]);
     let inspect = e.docker(&["image", "inspect", &tag]);
-    let mut archive = Vec::new();
-    std::process::Command::new("docker")
-        .args(["-H", &e.unix(), "save", &tag])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut archive)
-        .unwrap();
+    let saved = e.docker(&["save", &tag]);
+    assert!(saved.status.success(), "docker save: {}", String::from_utf8_lossy(&saved.stderr));
+    let archive = saved.stdout;
     assert!(archive.len() > 10_000);
     for secret in [&file_secret, &env_secret] {
         let b64 = base64::engine::general_purpose::STANDARD.encode(secret);
@@ -430,4 +421,102 @@ fn a_cancel_while_the_context_is_served_leaves_nothing_behind() {
     assert!(fds() <= fds_before + 1, "descriptors: {} before, {} after", fds_before, fds());
     build(&c, &opts::<BuildOptions>(json!({"context_dir": dir.join("small"), "version": "2", "network_mode": "none"})), Io::none())
         .expect("the client builds after a cancel");
+}
+
+/// A client on the test engine's TLS port with the client certificate; `tls` adds to its TLS
+/// options (another "ca", "verify").
+fn tls_client(tls: Value, more: Value) -> Result<dockerclient::Client, dockerclient::Error> {
+    let e = engine();
+    let certs = e.certs();
+    let mut t = json!({"ca": certs.join("ca.pem"), "cert": certs.join("cert.pem"), "key": certs.join("key.pem")});
+    for (k, v) in tls.as_object().unwrap() {
+        t[k] = v.clone();
+    }
+    let mut o = json!({"host": e.tls(), "tls": t});
+    for (k, v) in more.as_object().unwrap() {
+        o[k] = v.clone();
+    }
+    let opts: dockerclient::client::ClientOptions = serde_json::from_value(o).expect("client options");
+    dockerclient::Client::new(&opts)
+}
+
+#[test]
+fn sessions_run_over_tls_endpoints() {
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    let dir = Scratch::new("dc-tls-session");
+    let secret = format!("tls-secret-{}", unique("v"));
+    let secret_path = dir.file("pw.txt", &secret);
+    dir.file(
+        "ctx/Dockerfile",
+        format!(
+            "FROM {}\nCOPY . /ctx/\nRUN --mount=type=secret,id=pw,required=true sh -c 'echo pw-sum $(sha256sum < /run/secrets/pw | cut -c1-16); ls /ctx'\n",
+            e.base_image()
+        ),
+    );
+    dir.file("ctx/kept.txt", "kept");
+    dir.file("ctx/ignored.txt", "ignored");
+    dir.file("ctx/.dockerignore", "ignored.txt\n");
+    // Verified against the test CA, and unverified (the daemon's certificate taken as is).
+    for (how, tls) in [("verified", json!({})), ("unverified", json!({"ca": null, "verify": false}))] {
+        let c = tls_client(tls, json!({})).expect("TLS client");
+        // Changed each pass: the daemon keeps its copy of the context, and asks for this file.
+        dir.file("ctx/kept.txt", format!("kept {how}"));
+        let tag = format!("dctest/tls-session:{}", unique("t"));
+        let mut text = String::new();
+        let built = build(
+            &c,
+            &opts::<BuildOptions>(json!({
+                "context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "no_cache": true,
+                "progress": "text", "tags": [tag], "secrets": {"pw": {"file": secret_path}},
+            })),
+            Io::progress(&mut |m: &[u8]| {
+                text.push_str(&String::from_utf8_lossy(m));
+                true
+            }),
+        )
+        .unwrap_or_else(|err| panic!("{how}: a session build over TLS: {err}\n{text}"));
+        assert!(text.contains(&format!("pw-sum {}", sha16(secret.as_bytes()))), "{how}: the secret reached the step:\n{text}");
+        // The context went through the session (the daemon applied .dockerignore and asked
+        // for the files), not as an upload.
+        let sent = built.context_bytes_sent.unwrap_or_else(|| panic!("{how}: no session: {built:?}"));
+        assert!(sent > 0, "{how}: {built:?}");
+        assert!(text.contains("kept.txt") && !text.contains("ignored.txt"), "{how}: ls /ctx:\n{text}");
+        assert!(!built.id.is_empty(), "{how}: {built:?}");
+        e.docker(&["rmi", "-f", &tag]);
+    }
+
+    // A tar output comes back over the TLS session too.
+    let c = tls_client(json!({}), json!({})).unwrap();
+    let out = dir.join("out.tar");
+    build(
+        &c,
+        &opts::<BuildOptions>(json!({
+            "context_dir": dir.join("ctx"), "version": "2", "network_mode": "none",
+            "secrets": {"pw": {"file": secret_path}},
+            "outputs": [{"Type": "tar", "Attrs": {"dest": out}}],
+        })),
+        Io::none(),
+    )
+    .expect("tar output over TLS");
+    let mut names = Vec::new();
+    for entry in tar::Archive::new(std::fs::File::open(&out).unwrap()).entries().unwrap() {
+        names.push(entry.unwrap().path().unwrap().display().to_string());
+    }
+    assert!(names.iter().any(|n| n == "ctx/kept.txt"), "{names:?}");
+    assert!(!names.iter().any(|n| n == "ctx/ignored.txt"), "{names:?}");
+
+    // The TLS thread and its connection end with the session: another build leaves no thread
+    // or descriptor more.
+    let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let threads = || std::fs::read_dir("/proc/self/task").unwrap().count();
+    let (fds_before, threads_before) = (fds(), threads());
+    build(
+        &c,
+        &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none",
+            "secrets": {"pw": {"file": secret_path}}, "outputs": [{"Type": "tar", "Attrs": {"dest": out}}]})),
+        Io::none(),
+    )
+    .expect("again");
+    assert_eq!((fds(), threads()), (fds_before, threads_before), "descriptors and threads after a second TLS session");
 }

@@ -26,29 +26,39 @@ impl Client {
         };
         let what = format!("{} {}", call.method, call.path);
         let target = target(call, version);
-        let effective = self.limits(call);
-        let request = Request {
-            method: call.method,
-            target: &target,
-            headers: &call.headers,
-            limits: None,
-            what: &what,
-            effective,
-            cancel: self.cancel.as_ref(),
-        };
+        let request = self.own_connection_request(call, &target, &what);
         let Some(mut response) =
-            self.inner.transport.get_zero_copy(&request, effective).map_err(with_version)?
+            self.inner.transport.get_zero_copy(&request, request.effective).map_err(with_version)?
         else {
             return Ok(None);
         };
         if (200..300).contains(&response.status) {
             return Ok(Some(response.body));
         }
-        let mut text = Vec::new();
-        // The error body is read whole only up to a bound; a broken one still gives the status.
-        let _ = (&mut response.body).take(MAX_ERROR_BODY).read_to_end(&mut text);
-        Err(with_version(error_from_text(response.status, &String::from_utf8_lossy(&text))))
+        Err(with_version(error_answer(response.status, &mut response.body)))
     }
+
+    /// The request for `call` on a connection of the library's own: no body limits (the
+    /// caller reads the answer itself), the call's effective time limits, the client's cancel.
+    fn own_connection_request<'a>(&'a self, call: &'a Call, target: &'a str, what: &'a str) -> Request<'a> {
+        Request {
+            method: call.method,
+            target,
+            headers: &call.headers,
+            limits: None,
+            what,
+            effective: self.limits(call),
+            cancel: self.cancel.as_ref(),
+        }
+    }
+}
+
+/// The error a non-success answer on an own connection stands for. Its body is read only up
+/// to a bound; a broken one still gives the status.
+fn error_answer(status: u16, body: &mut impl Read) -> Error {
+    let mut text = Vec::new();
+    let _ = body.take(MAX_ERROR_BODY).read_to_end(&mut text);
+    error_from_text(status, &String::from_utf8_lossy(&text))
 }
 
 /// A connection switched to another protocol by the daemon (`101 Switching Protocols`).
@@ -61,9 +71,9 @@ pub struct Upgraded {
 
 impl Client {
     /// Whether the library can open connections of its own to the daemon and take them over
-    /// (not through TLS or a proxy): what zero-copy saves and BuildKit sessions need.
+    /// (not through a proxy): what BuildKit sessions need.
     pub fn can_take_over_connections(&self) -> bool {
-        self.inner.transport.has_direct_path()
+        self.inner.transport.can_upgrade()
     }
 
     /// Sends `call` (a POST without a body) asking the daemon to switch its connection, one of
@@ -74,21 +84,14 @@ impl Client {
         let version = self.api_version_within(call.timeout, call.inactivity_timeout)?;
         let what = format!("{} {}", call.method, call.path);
         let target = target(call, Some(version));
-        let effective = self.limits(call);
-        let request = Request {
-            method: call.method,
-            target: &target,
-            headers: &call.headers,
-            limits: None,
-            what: &what,
-            effective,
-            cancel: self.cancel.as_ref(),
-        };
+        let request = self.own_connection_request(call, &target, &what);
         let with_version = |e: Error| e.with_api_version(&version.to_string());
-        let Some(mut response) = self.inner.transport.post_upgrade(&request, protocol, effective).map_err(with_version)? else {
+        let Some(mut response) =
+            self.inner.transport.post_upgrade(&request, protocol, request.effective).map_err(with_version)?
+        else {
             return Err(Error::new(crate::error::Status::Unsupported, format!(
-                "{what}: the connection to {} cannot be taken over by the library (TLS endpoints and proxies are not \
-                 supported for this yet)",
+                "{what}: the connection to {} cannot be taken over by the library (it goes through an HTTP \
+                 proxy)",
                 self.endpoint()
             )));
         };
@@ -96,8 +99,6 @@ impl Client {
             let (socket, early) = response.body.into_upgraded();
             return Ok(Upgraded { socket, early });
         }
-        let mut text = Vec::new();
-        let _ = (&mut response.body).take(MAX_ERROR_BODY).read_to_end(&mut text);
-        Err(with_version(error_from_text(response.status, &String::from_utf8_lossy(&text))))
+        Err(with_version(error_answer(response.status, &mut response.body)))
     }
 }

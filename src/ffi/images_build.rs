@@ -101,7 +101,7 @@ use crate::images::build::{self, BuildOptions};
 ///   way refused).
 /// - "version": "1", "2" or "auto" (the default): the builder, see above.
 /// - "secrets" (BuildKit): object mapping a secret id to {"file": path} or {"env": NAME}, for
-///   `RUN --mount=type=secret,id=<id>` (mounted at /run/secrets/<id>, never stored in the
+///   `RUN --mount=type=secret,id=<id>` (mounted at `/run/secrets/<id>`, never stored in the
 ///   image). Read before anything is sent (each at most 500 KiB, not empty): a missing file or
 ///   variable is DC_INVALID_ARGUMENT naming it, never quoting the secret. A required secret the
 ///   build uses but was not given fails the build naming its id.
@@ -118,8 +118,9 @@ use crate::images::build::{self, BuildOptions};
 ///   output, and registry credentials for private base images (from "auth_configs", else the
 ///   client's docker config and credential helpers). The session is served by a thread of the
 ///   library's own; no callback of the caller runs there (progress still comes on the calling
-///   thread). Needs a Unix socket, plain TCP or ssh endpoint (DC_UNSUPPORTED for TLS and
-///   proxies: give "session": false there).
+///   thread). Works on every endpoint (over TLS the library encrypts the session's
+///   connection itself, with the client's TLS settings) but one reached through an HTTP proxy
+///   (DC_UNSUPPORTED: give "session": false there).
 /// - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
 ///   stops it (default: a random one). When the callback stops a BuildKit build, or a time
 ///   limit or a broken connection ends the call, the library asks the daemon to cancel it, so

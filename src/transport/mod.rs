@@ -7,7 +7,8 @@
 //! - `http`: the request/response types over ureq; `agent`: ureq's configuration; [`proxy`]:
 //!   which HTTP proxy a TCP endpoint goes through (the CLI's rules);
 //! - [`socket`]: the library's sockets (Unix, TCP); `socket_transport`: ureq's transport over
-//!   them; `unix`, `tcp`: their connectors; `tls`: CA, certificate and key;
+//!   them; `unix`, `tcp`: their connectors; `tls`: CA, certificate and key; `tls_pump`: the
+//!   TLS the library does itself on connections it takes over;
 //! - [`call_scope`]: the call in progress (cancel token, time limits), for the sockets;
 //! - [`zero_copy`]: the GET on a connection of its own whose body is moved into a file.
 //!
@@ -24,6 +25,7 @@ mod socket_transport;
 pub mod ssh;
 mod tcp;
 mod tls;
+mod tls_pump;
 mod unix;
 pub mod zero_copy;
 
@@ -53,6 +55,9 @@ pub struct Transport {
     agent: ureq::Agent,
     /// The connection-of-its-own path for big answers; `None` for TLS endpoints.
     zero_copy: Option<zero_copy::ZeroCopyTarget>,
+    /// Where connections the library takes over go (the direct path, or TLS done by the
+    /// library); `None` through a proxy.
+    upgrade: Option<zero_copy::ZeroCopyTarget>,
     /// `http://docker` for Unix sockets, `https://host:port[/prefix]` otherwise.
     base_url: String,
     /// The endpoint as error messages name it.
@@ -68,16 +73,25 @@ impl Transport {
             Endpoint::Tcp { .. } => base_url.clone(),
         };
         // The direct path dials the daemon itself: not through a proxy.
-        let zero_copy = match s.proxy {
-            Some(_) => None,
-            None => zero_copy::ZeroCopyTarget::new(s.endpoint, s.user_agent, &endpoint_text),
+        let (zero_copy, upgrade) = match s.proxy {
+            Some(_) => (None, None),
+            None => (
+                zero_copy::ZeroCopyTarget::new(s.endpoint, s.user_agent, &endpoint_text),
+                zero_copy::ZeroCopyTarget::for_upgrades(s.endpoint, s.tls, s.user_agent, &endpoint_text)?,
+            ),
         };
-        Ok(Transport { agent, zero_copy, base_url, endpoint_text })
+        Ok(Transport { agent, zero_copy, upgrade, base_url, endpoint_text })
     }
 
     /// Whether this endpoint has connections of the library's own (see [`zero_copy`]).
     pub fn has_direct_path(&self) -> bool {
         self.zero_copy.is_some()
+    }
+
+    /// Whether the library can take a connection of its own over (see [`Transport::post_upgrade`]):
+    /// every endpoint but one reached through a proxy.
+    pub fn can_upgrade(&self) -> bool {
+        self.upgrade.is_some()
     }
 
     /// The endpoint as error messages name it (`unix:///var/run/docker.sock`).
@@ -144,15 +158,15 @@ impl Transport {
     }
 
     /// Sends `POST` asking to switch to `protocol` on a connection of its own (see
-    /// [`zero_copy::ZeroCopyTarget::post_upgrade`]); `None` when the endpoint has no direct
-    /// path (TLS, or a proxy in between).
+    /// [`zero_copy::ZeroCopyTarget::post_upgrade`]; on a TLS endpoint the library does TLS
+    /// itself); `None` through a proxy.
     pub fn post_upgrade(
         &self,
         req: &Request,
         protocol: &str,
         limits: (Option<Duration>, Option<Duration>),
     ) -> Result<Option<ZeroCopyResponse>> {
-        let Some(target) = &self.zero_copy else {
+        let Some(target) = &self.upgrade else {
             return Ok(None);
         };
         let scope = call_scope::CallScope::new(req.cancel.cloned(), limits.0, limits.1);

@@ -24,6 +24,9 @@ pub enum Socket {
     /// [`super::ssh`]); the process ends when this is dropped (the stream first: fields drop
     /// in order).
     Ssh(UnixStream, super::ssh::SshProcess),
+    /// A socket pair whose other end is a thread encrypting a TCP connection (see
+    /// [`super::tls_pump`]): for connections the library takes over on a TLS endpoint.
+    Tls(UnixStream, super::tls_pump::TlsPump),
 }
 
 impl Socket {
@@ -41,6 +44,20 @@ impl Socket {
         Ok(Socket::Ssh(stream, process))
     }
 
+    /// Connects to one TCP address within `timeout` (`None` = the system's) and starts TLS on
+    /// it (the handshake goes on while the first request is written: its failure is the
+    /// first read's error).
+    pub fn connect_tls(
+        addr: &SocketAddr,
+        timeout: Option<Duration>,
+        config: std::sync::Arc<rustls::ClientConfig>,
+        name: rustls::pki_types::ServerName<'static>,
+    ) -> io::Result<Socket> {
+        let Socket::Tcp(tcp) = Socket::connect_tcp(addr, timeout)? else { unreachable!("connect_tcp makes a TCP socket") };
+        let (stream, pump) = super::tls_pump::TlsPump::start(tcp, config, name)?;
+        Ok(Socket::Tls(stream, pump))
+    }
+
     /// Connects to one TCP address within `timeout` (`None` = the system's).
     pub fn connect_tcp(addr: &SocketAddr, timeout: Option<Duration>) -> io::Result<Socket> {
         let s = match timeout {
@@ -54,49 +71,59 @@ impl Socket {
 
     pub fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
         match self {
-            Socket::Unix(s) | Socket::Ssh(s, _) => s.set_read_timeout(t),
+            Socket::Unix(s) | Socket::Ssh(s, _) | Socket::Tls(s, _) => s.set_read_timeout(t),
             Socket::Tcp(s) => s.set_read_timeout(t),
         }
     }
 
     pub fn set_write_timeout(&self, t: Option<Duration>) -> io::Result<()> {
         match self {
-            Socket::Unix(s) | Socket::Ssh(s, _) => s.set_write_timeout(t),
+            Socket::Unix(s) | Socket::Ssh(s, _) | Socket::Tls(s, _) => s.set_write_timeout(t),
             Socket::Tcp(s) => s.set_write_timeout(t),
         }
     }
 
     pub fn set_nonblocking(&self, on: bool) -> io::Result<()> {
         match self {
-            Socket::Unix(s) | Socket::Ssh(s, _) => s.set_nonblocking(on),
+            Socket::Unix(s) | Socket::Ssh(s, _) | Socket::Tls(s, _) => s.set_nonblocking(on),
             Socket::Tcp(s) => s.set_nonblocking(on),
         }
     }
 
     pub fn raw_fd(&self) -> RawFd {
         match self {
-            Socket::Unix(s) | Socket::Ssh(s, _) => s.as_raw_fd(),
+            Socket::Unix(s) | Socket::Ssh(s, _) | Socket::Tls(s, _) => s.as_raw_fd(),
             Socket::Tcp(s) => s.as_raw_fd(),
         }
     }
 
-    /// Reads what is there. Over ssh, an end that came from ssh failing is that failure.
+    /// Reads what is there. Over ssh or the library's TLS, an end that came from ssh or TLS
+    /// failing is that failure.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Socket::Unix(s) => (&*s).read(buf),
             Socket::Tcp(s) => (&*s).read(buf),
             // ssh closing its end with our request unread shows as a reset.
-            Socket::Ssh(s, process) => match (&*s).read(buf) {
-                Ok(0) if !buf.is_empty() => match process.failure() {
+            Socket::Ssh(s, _) | Socket::Tls(s, _) => match (&*s).read(buf) {
+                Ok(0) if !buf.is_empty() => match self.relay_failure() {
                     Some(why) => Err(io::Error::new(io::ErrorKind::ConnectionAborted, why)),
                     None => Ok(0),
                 },
-                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => match process.failure() {
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => match self.relay_failure() {
                     Some(why) => Err(io::Error::new(io::ErrorKind::ConnectionAborted, why)),
                     None => Err(e),
                 },
                 other => other,
             },
+        }
+    }
+
+    /// Why the process or thread at the other end of a socket pair ended the connection.
+    fn relay_failure(&self) -> Option<String> {
+        match self {
+            Socket::Ssh(_, process) => process.failure(),
+            Socket::Tls(_, pump) => pump.failure(),
+            Socket::Unix(_) | Socket::Tcp(_) => None,
         }
     }
 
@@ -120,10 +147,10 @@ impl Socket {
         let sent = crate::platform::socket::send_all(self.raw_fd(), buf);
         match (self, sent) {
             // ssh gone before the request was written: say why it went.
-            (Socket::Ssh(_, process), Err(e))
+            (Socket::Ssh(..) | Socket::Tls(..), Err(e))
                 if matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) =>
             {
-                Err(process.failure().map_or(e, |why| io::Error::new(io::ErrorKind::ConnectionAborted, why)))
+                Err(self.relay_failure().map_or(e, |why| io::Error::new(io::ErrorKind::ConnectionAborted, why)))
             }
             (_, sent) => sent,
         }
@@ -132,7 +159,7 @@ impl Socket {
     /// Ends both directions: a read blocked on the socket returns at once.
     pub fn shutdown(&self) {
         let _ = match self {
-            Socket::Unix(s) | Socket::Ssh(s, _) => s.shutdown(Shutdown::Both),
+            Socket::Unix(s) | Socket::Ssh(s, _) | Socket::Tls(s, _) => s.shutdown(Shutdown::Both),
             Socket::Tcp(s) => s.shutdown(Shutdown::Both),
         };
     }

@@ -94,14 +94,8 @@ impl TlsFiles {
 /// The key must be one rustls can sign with, the certificate must parse, and the key must be
 /// the certificate's.
 fn check_key_pair(chain: &[Certificate<'_>], key: &PrivateKey<'_>, cert_path: &std::path::Path, key_path: &std::path::Path) -> Result<()> {
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
-    let der = key.der().to_vec();
-    // ureq does not name its key-kind type outside its crate; its Debug form is the kind.
-    let key_der: PrivateKeyDer<'static> = match format!("{:?}", key.kind()).as_str() {
-        "Pkcs1" => PrivatePkcs1KeyDer::from(der).into(),
-        "Sec1" => PrivateSec1KeyDer::from(der).into(),
-        _ => PrivatePkcs8KeyDer::from(der).into(),
-    };
+    use rustls::pki_types::CertificateDer;
+    let key_der = rustls_key(key);
     let signing = rustls::crypto::ring::sign::any_supported_type(&key_der)
         .map_err(|e| Error::invalid(format!("TLS key {} is not a usable private key: {e}", key_path.display())))?;
     let certs: Vec<CertificateDer<'static>> = chain.iter().map(|c| CertificateDer::from(c.der().to_vec())).collect();
@@ -128,4 +122,96 @@ fn check_key_pair(chain: &[Certificate<'_>], key: &PrivateKey<'_>, cert_path: &s
             }
         )),
     })
+}
+
+/// A key as rustls takes it.
+fn rustls_key(key: &PrivateKey<'_>) -> rustls::pki_types::PrivateKeyDer<'static> {
+    use rustls::pki_types::{PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
+    let der = key.der().to_vec();
+    // ureq does not name its key-kind type outside its crate; its Debug form is the kind.
+    match format!("{:?}", key.kind()).as_str() {
+        "Pkcs1" => PrivatePkcs1KeyDer::from(der).into(),
+        "Sec1" => PrivateSec1KeyDer::from(der).into(),
+        _ => PrivatePkcs8KeyDer::from(der).into(),
+    }
+}
+
+impl TlsFiles {
+    /// The same settings as [`TlsFiles::to_tls_config`], as a rustls configuration: for the
+    /// connections the library encrypts itself (see [`super::tls_pump`]) rather than through
+    /// ureq. Roots: the CA file, else Mozilla's (what ureq uses); no verification when
+    /// `verify` is off.
+    pub fn to_rustls_config(&self) -> Result<std::sync::Arc<rustls::ClientConfig>> {
+        use rustls::pki_types::CertificateDer;
+        let checked = self.to_tls_config()?;
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::invalid(format!("TLS: {e}")))?;
+        let builder = if self.verify {
+            let mut roots = rustls::RootCertStore::empty();
+            match checked.root_certs() {
+                RootCerts::Specific(certs) => {
+                    for c in certs.iter() {
+                        // Parsed when the client was made (to_tls_config checks each one).
+                        let _ = roots.add(CertificateDer::from(c.der().to_vec()));
+                    }
+                }
+                _ => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+            }
+            builder.with_root_certificates(roots)
+        } else {
+            builder.dangerous().with_custom_certificate_verifier(std::sync::Arc::new(Unverified(provider)))
+        };
+        let config = match checked.client_cert() {
+            Some(cert) => {
+                let chain = cert.certs().iter().map(|c| CertificateDer::from(c.der().to_vec())).collect();
+                builder
+                    .with_client_auth_cert(chain, rustls_key(cert.private_key()))
+                    .map_err(|e| Error::invalid(format!("TLS client certificate: {e}")))?
+            }
+            None => builder.with_no_client_auth(),
+        };
+        Ok(std::sync::Arc::new(config))
+    }
+}
+
+/// The daemon's certificate taken unchecked (`"tls_verify": false`, the CLI's `--tls` without
+/// `--tlsverify`); its handshake signatures are still checked, as rustls does for any peer.
+#[derive(Debug)]
+struct Unverified(std::sync::Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for Unverified {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> std::result::Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }

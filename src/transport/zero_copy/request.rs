@@ -34,6 +34,9 @@ enum Dial {
     Unix(PathBuf),
     Tcp(String, u16),
     Ssh(crate::transport::ssh::SshTarget),
+    /// TLS the library does itself: only for connections it takes over (a session), never for
+    /// a zero-copy body (the bytes must be decrypted here anyway).
+    Tls(String, u16, Arc<rustls::ClientConfig>, rustls::pki_types::ServerName<'static>),
 }
 
 /// A response whose head has been read; the body has not.
@@ -61,6 +64,31 @@ impl ZeroCopyTarget {
             user_agent: user_agent.to_string(),
             endpoint_text: endpoint_text.to_string(),
         })
+    }
+
+    /// The target of connections the library takes over (`101 Switching Protocols`): the
+    /// direct one, or for a TLS endpoint one whose TLS the library does itself.
+    pub fn for_upgrades(
+        endpoint: &Endpoint,
+        tls: Option<&crate::transport::TlsFiles>,
+        user_agent: &str,
+        endpoint_text: &str,
+    ) -> crate::error::Result<Option<ZeroCopyTarget>> {
+        let Endpoint::Tcp { host, port, base_path, tls: true } = endpoint else {
+            return Ok(ZeroCopyTarget::new(endpoint, user_agent, endpoint_text));
+        };
+        // The same settings ureq is given for the endpoint (see agent.rs).
+        let config = tls.cloned().unwrap_or_default().to_rustls_config()?;
+        let name = rustls::pki_types::ServerName::try_from(host.clone())
+            .map_err(|e| crate::error::Error::invalid(format!("TLS: {host} is not a server name: {e}")))?;
+        let shown = if host.contains(':') { format!("[{host}]") } else { host.clone() };
+        Ok(Some(ZeroCopyTarget {
+            dial: Dial::Tls(host.clone(), *port, config, name),
+            host_header: format!("{shown}:{port}"),
+            base_path: base_path.clone(),
+            user_agent: user_agent.to_string(),
+            endpoint_text: endpoint_text.to_string(),
+        }))
     }
 
     /// Sends `GET <base path><path_and_query>` with `headers` on a new connection (closed when
@@ -124,10 +152,14 @@ impl ZeroCopyTarget {
         match &self.dial {
             Dial::Unix(path) => Socket::connect_unix(path),
             Dial::Ssh(target) => Socket::connect_ssh(target),
-            Dial::Tcp(host, port) => {
+            Dial::Tcp(host, port) | Dial::Tls(host, port, ..) => {
                 let mut last = None;
                 for addr in (host.as_str(), *port).to_socket_addrs()? {
-                    match Socket::connect_tcp(&addr, limits.next_wait()?) {
+                    let connected = match &self.dial {
+                        Dial::Tls(_, _, config, name) => Socket::connect_tls(&addr, limits.next_wait()?, config.clone(), name.clone()),
+                        _ => Socket::connect_tcp(&addr, limits.next_wait()?),
+                    };
+                    match connected {
                         Ok(s) => return Ok(s),
                         Err(e) => last = Some(e),
                     }

@@ -38,7 +38,7 @@ pub struct Session {
 
 impl Session {
     /// Opens a session serving `services`. Errors: the daemon's refusal, unsupported for an
-    /// endpoint whose connection the library cannot take over (TLS, a proxy), transport.
+    /// endpoint whose connection the library cannot take over (a proxy), transport.
     ///
     /// `shared_key` names what the daemon may keep between builds: its copy of a served
     /// context is reused by the next session with the same key (see [`ServedContext::shared_key`]).
@@ -185,8 +185,7 @@ impl ServedContext {
     pub fn new(context_dir: &str, dockerfile: Option<&str>, content: Option<&str>) -> Result<ServedContext> {
         let root = std::path::PathBuf::from(context_dir);
         let real = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
-        let digest = ring::digest::digest(&ring::digest::SHA256, format!("dockerclient:{}", real.display()).as_bytes());
-        let shared_key: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        let shared_key = crate::platform::sha256_hex(format!("dockerclient:{}", real.display()).as_bytes());
         let mut dirs = BTreeMap::new();
         dirs.insert("context".to_string(), root.clone());
         if let Some(text) = content {
