@@ -520,3 +520,44 @@ fn sessions_run_over_tls_endpoints() {
     .expect("again");
     assert_eq!((fds(), threads()), (fds_before, threads_before), "descriptors and threads after a second TLS session");
 }
+
+#[test]
+fn extended_attributes_reach_the_build() {
+    // As `DOCKER_BUILDKIT=1 docker build --output type=tar` gives them: the session lists a
+    // file's xattrs, the daemon keeps them through COPY, its tar exporter writes them as PAX
+    // records. (Device numbers are listed too, see the filesync unit tests; Engine 20.10 makes
+    // a device from a context an empty regular file, for the CLI as for the library.)
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    let dir = Scratch::new("dc-session-xattrs");
+    dir.file("ctx/Dockerfile", format!("FROM {}\nCOPY . /ctx/\n", e.base_image()));
+    let marked = dir.file("ctx/marked.txt", "marked");
+    let set = std::process::Command::new("python3")
+        .args(["-c", "import os,sys; os.setxattr(sys.argv[1], 'user.dctest', b'hello')"])
+        .arg(&marked)
+        .status()
+        .unwrap();
+    assert!(set.success(), "setting a user xattr on the scratch file system");
+    let out = dir.join("out.tar");
+    build(
+        &e.client(),
+        &opts::<BuildOptions>(json!({
+            "context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "no_cache": true,
+            "outputs": [{"Type": "tar", "Attrs": {"dest": out}}],
+        })),
+        Io::none(),
+    )
+    .expect("build");
+    let mut xattrs = Vec::new();
+    for entry in tar::Archive::new(std::fs::File::open(&out).unwrap()).entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry.path().unwrap().display().to_string() != "ctx/marked.txt" {
+            continue;
+        }
+        for ext in entry.pax_extensions().unwrap().into_iter().flatten() {
+            let ext = ext.unwrap();
+            xattrs.push((ext.key().unwrap().to_string(), ext.value_bytes().to_vec()));
+        }
+    }
+    assert_eq!(xattrs, vec![("SCHILY.xattr.user.dctest".to_string(), b"hello".to_vec())], "the file's xattr");
+}

@@ -51,7 +51,7 @@ struct Packet {
     data: Vec<u8>,
 }
 
-/// `fsutil.types.Stat` (device numbers and xattrs are not sent).
+/// `fsutil.types.Stat`.
 #[derive(Clone, PartialEq, Message)]
 struct Stat {
     #[prost(string, tag = "1")]
@@ -68,6 +68,14 @@ struct Stat {
     mod_time: i64,
     #[prost(string, tag = "7")]
     linkname: String,
+    /// A device's numbers (the daemon makes the node with them).
+    #[prost(int64, tag = "8")]
+    devmajor: i64,
+    #[prost(int64, tag = "9")]
+    devminor: i64,
+    /// Extended attributes, which BuildKit keeps through `COPY`.
+    #[prost(btree_map = "string, bytes", tag = "10")]
+    xattrs: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 // Go's os.FileMode bits.
@@ -348,7 +356,25 @@ fn walk(
         let size = if is_dir { 0 } else { md.size() as i64 };
         let mod_time = md.mtime() * 1_000_000_000 + md.mtime_nsec();
         let file = ft.is_file().then(|| path.clone());
-        out.push(Entry { stat: Stat { path: rel.clone(), mode, uid: 0, gid: 0, size, mod_time, linkname }, file });
+        let (devmajor, devminor) = if ft.is_char_device() || ft.is_block_device() {
+            (i64::from(libc::major(md.rdev() as libc::dev_t)), i64::from(libc::minor(md.rdev() as libc::dev_t)))
+        } else {
+            (0, 0)
+        };
+        // uid and gid are 0, as the CLI resets them for a build context.
+        let stat = Stat {
+            path: rel.clone(),
+            mode,
+            uid: 0,
+            gid: 0,
+            size,
+            mod_time,
+            linkname,
+            devmajor,
+            devminor,
+            xattrs: crate::platform::xattr::all(&path),
+        };
+        out.push(Entry { stat, file });
         if is_dir {
             walk(&path, &rel, rules, includes, included_dir, out)?;
         }
@@ -605,6 +631,31 @@ mod tests {
         let stats = list(&dir, &Request { dir_name: "context".into(), excludes: vec![], includes: vec!["a".into()] }).unwrap();
         assert_eq!(stats[0].stat.mode & MODE_DIR, MODE_DIR);
         assert_eq!(stats[1].stat.size, 3);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn listings_carry_device_numbers_and_extended_attributes() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("dc-filesync-attrs-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("marked"), "m").unwrap();
+        let c = |p: &std::path::Path| std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
+        // SAFETY: NUL-terminated strings and a value buffer of the given length.
+        let set = unsafe { libc::lsetxattr(c(&dir.join("marked")).as_ptr(), c"user.dc".as_ptr(), b"v1".as_ptr().cast(), 2, 0) };
+        assert_eq!(set, 0, "user xattrs on {}: {}", dir.display(), std::io::Error::last_os_error());
+        // The tests run as root (as the test engine needs): /dev/null's numbers, 1 and 3.
+        // SAFETY: a NUL-terminated path.
+        let made = unsafe { libc::mknod(c(&dir.join("null")).as_ptr(), libc::S_IFCHR | 0o644, libc::makedev(1, 3)) };
+        assert_eq!(made, 0, "mknod: {}", std::io::Error::last_os_error());
+        let stats = list(&dir, &Request { dir_name: "context".into(), excludes: vec![], includes: vec![] }).unwrap();
+        let marked = &stats.iter().find(|e| e.stat.path == "marked").unwrap().stat;
+        assert_eq!(marked.xattrs.get("user.dc").map(Vec::as_slice), Some(&b"v1"[..]));
+        assert_eq!((marked.devmajor, marked.devminor), (0, 0));
+        let null = &stats.iter().find(|e| e.stat.path == "null").unwrap().stat;
+        assert_eq!(null.mode & (MODE_DEVICE | MODE_CHAR_DEVICE), MODE_DEVICE | MODE_CHAR_DEVICE);
+        assert_eq!((null.devmajor, null.devminor), (1, 3));
         fs::remove_dir_all(&dir).unwrap();
     }
 }
