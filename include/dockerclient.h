@@ -1125,6 +1125,8 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  * - "ssh" (BuildKit): object mapping an agent id ("default" for `RUN --mount=type=ssh`) to
  *   true (the agent of SSH_AUTH_SOCK) or an agent's socket path, forwarded to the RUN steps
  *   that mount it (the agent must be a socket now: DC_INVALID_ARGUMENT naming it otherwise).
+ *   Read-only, as the CLI forwards it: the steps may list keys and sign; requests to add,
+ *   remove or lock keys are refused without reaching the agent.
  * - "session" (BuildKit): true, false or "auto" (the default: a session for a "context_dir"
  *   build, and when "secrets", "ssh", "auth_configs" or a "tar" output are given). A session
  *   is a connection of its own (`POST /session`, HTTP/2 on which the daemon asks the library

@@ -250,20 +250,39 @@ static int full(int fd, unsigned char *b, size_t n) {
     while (got < n) { ssize_t r = read(fd, b + got, n - got); if (r <= 0) return -1; got += (size_t)r; }
     return 0;
 }
+/* Sends a one-byte request of type t; reads the answer whole; returns its type (-1: none)
+ * and, for an identities answer, the number of keys in *keys. */
+static int ask(int fd, unsigned char t, unsigned *keys) {
+    unsigned char req[5] = {0, 0, 0, 1, 0}, head[4], *body;
+    unsigned len;
+    int type;
+    req[4] = t;
+    if (write(fd, req, 5) != 5 || full(fd, head, 4) != 0) return -1;
+    len = (unsigned)(head[0] << 24 | head[1] << 16 | head[2] << 8 | head[3]);
+    if (len < 1 || len > 262144 || !(body = malloc(len)) || full(fd, body, len) != 0) return -1;
+    type = body[0];
+    if (type == 12 && len >= 5) *keys = (unsigned)(body[1] << 24 | body[2] << 16 | body[3] << 8 | body[4]);
+    free(body);
+    return type;
+}
 int main(void) {
     const char *path = getenv("SSH_AUTH_SOCK");
     struct sockaddr_un a;
-    unsigned char req[5] = {0, 0, 0, 1, 11}, head[9];
+    unsigned keys = 0, again = 0;
+    int listed, removed, relisted;
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (!path || fd < 0) { puts("agent: no socket"); return 1; }
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
     strncpy(a.sun_path, path, sizeof a.sun_path - 1);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 || write(fd, req, 5) != 5 || full(fd, head, 9) != 0) {
-        puts("agent: no answer"); return 1;
-    }
-    printf("agent answer %u keys %u\n", head[4], (unsigned)(head[5] << 24 | head[6] << 16 | head[7] << 8 | head[8]));
-    return 0;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { puts("agent: no answer"); return 1; }
+    listed = ask(fd, 11, &keys);      /* SSH2_AGENTC_REQUEST_IDENTITIES */
+    removed = ask(fd, 19, &again);    /* SSH2_AGENTC_REMOVE_ALL_IDENTITIES */
+    relisted = ask(fd, 11, &again);
+    printf("agent answer %d keys %u\n", listed, keys);
+    printf("remove-all answer %d\n", removed);
+    printf("agent answer again %d keys %u\n", relisted, again);
+    return listed < 0 || removed < 0 || relisted < 0;
 }
 "#;
 
@@ -310,10 +329,16 @@ fn an_ssh_agent_is_forwarded_to_run_steps() {
             true
         }),
     );
+    let listed = std::process::Command::new("ssh-add").arg("-l").env("SSH_AUTH_SOCK", &sock).output().unwrap();
     let _ = std::process::Command::new("kill").arg(&pid).status();
     result.expect("a build with a forwarded agent");
     // 12 = SSH2_AGENT_IDENTITIES_ANSWER.
     assert!(text.contains("agent answer 12 keys 1"), "{text}");
+    // Read-only, as the CLI forwards it: removing keys is refused (5 = SSH_AGENT_FAILURE), the
+    // key is still there for the step and for its owner.
+    assert!(text.contains("remove-all answer 5"), "{text}");
+    assert!(text.contains("agent answer again 12 keys 1"), "{text}");
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 1, "ssh-add -l after the build: {listed:?}");
 
     // Refused before anything is sent; a build asking for an agent it was not given fails.
     let err = build(&c, &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "ssh": {"default": dir.join("nosuch.sock")}})), Io::none())

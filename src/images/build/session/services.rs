@@ -260,11 +260,21 @@ fn check_agent(services: &Services, message: &[u8]) -> Result<Vec<u8>, Status> {
     }
 }
 
-/// One connection of the build to the forwarded agent: the agent protocol's bytes carried both
-/// ways in `BytesMessage`s, until the build closes its side and the agent answered.
+/// The agent requests a build may make, as the docker CLI's read-only forwarding allows: list
+/// the keys, sign with one. Adding, removing or locking keys, extensions and anything else are
+/// answered SSH_AGENT_FAILURE without reaching the agent.
+const AGENT_REQUEST_IDENTITIES: u8 = 11;
+const AGENT_SIGN_REQUEST: u8 = 13;
+const AGENT_FAILURE: [u8; 5] = [0, 0, 0, 1, 5];
+/// OpenSSH's bound on an agent message; a longer one ends the connection.
+const AGENT_MAX_MESSAGE: usize = 256 * 1024;
+
+/// One connection of the build to the forwarded agent: the build's requests, one whole agent
+/// message at a time, each answered by the agent (when allowed) or refused here, until the
+/// build closes its side.
 async fn forward_agent(mut body: RecvStream, mut respond: SendResponse<Bytes>, socket: PathBuf) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let agent = match tokio::net::UnixStream::connect(&socket).await {
+    let mut agent = match tokio::net::UnixStream::connect(&socket).await {
         Ok(a) => a,
         Err(e) => {
             return grpc::reply_status(
@@ -274,30 +284,49 @@ async fn forward_agent(mut body: RecvStream, mut respond: SendResponse<Bytes>, s
         }
     };
     let Ok(mut out) = respond.send_response(grpc::response_head(), false) else { return };
-    let (mut from_agent, mut to_agent) = agent.into_split();
-    // The build's bytes to the agent, on a task of their own.
-    let upstream = tokio::spawn(async move {
-        let mut pending = Vec::new();
-        while let Ok(Some(message)) = grpc::next_message(&mut body, &mut pending).await {
-            let Ok(piece) = BytesMessage::decode(message.as_slice()) else { break };
-            if to_agent.write_all(&piece.data).await.is_err() {
-                break;
-            }
-        }
-        let _ = to_agent.shutdown().await;
-    });
-    let mut buf = vec![0u8; 32 * 1024];
-    loop {
-        match from_agent.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                let piece = BytesMessage { data: buf[..n].to_vec() }.encode_to_vec();
-                if out.send_data(grpc::frame(&piece), false).is_err() {
-                    break;
+    let (mut from_build, mut pending) = (Vec::new(), Vec::new());
+    'connection: loop {
+        // A whole request from the build (it may come in several pieces, or with the next).
+        let request: Vec<u8> = loop {
+            if from_build.len() >= 4 {
+                let len = u32::from_be_bytes([from_build[0], from_build[1], from_build[2], from_build[3]]) as usize;
+                if len > AGENT_MAX_MESSAGE {
+                    break 'connection;
+                }
+                if from_build.len() >= 4 + len {
+                    break from_build.drain(..4 + len).collect();
                 }
             }
+            match grpc::next_message(&mut body, &mut pending).await {
+                Ok(Some(message)) => match BytesMessage::decode(message.as_slice()) {
+                    Ok(piece) => from_build.extend_from_slice(&piece.data),
+                    Err(_) => break 'connection,
+                },
+                _ => break 'connection,
+            }
+        };
+        let answer = if matches!(request.get(4), Some(&AGENT_REQUEST_IDENTITIES | &AGENT_SIGN_REQUEST)) {
+            let mut head = [0u8; 4];
+            if agent.write_all(&request).await.is_err() || agent.read_exact(&mut head).await.is_err() {
+                break;
+            }
+            let len = u32::from_be_bytes(head) as usize;
+            if len > AGENT_MAX_MESSAGE {
+                break;
+            }
+            let mut answer = vec![0u8; 4 + len];
+            answer[..4].copy_from_slice(&head);
+            if agent.read_exact(&mut answer[4..]).await.is_err() {
+                break;
+            }
+            answer
+        } else {
+            AGENT_FAILURE.to_vec()
+        };
+        let piece = BytesMessage { data: answer }.encode_to_vec();
+        if out.send_data(grpc::frame(&piece), false).is_err() {
+            return;
         }
     }
-    let _ = upstream.await;
     let _ = out.send_trailers(grpc::ok_trailers());
 }
