@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use base64::Engine as _;
 use common::engine::{engine, unique};
 use common::scratch::Scratch;
+use common::stalling_proxy::StallingProxy;
 use dockerclient::client::CredentialSource;
 use dockerclient::images::build::{build, BuildOptions};
 use dockerclient::images::push::{push, PushOptions};
@@ -446,6 +447,58 @@ fn a_cancel_while_the_context_is_served_leaves_nothing_behind() {
     assert!(fds() <= fds_before + 1, "descriptors: {} before, {} after", fds_before, fds());
     build(&c, &opts::<BuildOptions>(json!({"context_dir": dir.join("small"), "version": "2", "network_mode": "none"})), Io::none())
         .expect("the client builds after a cancel");
+}
+
+/// The library's own threads (the session's, the TLS pumps', the context producers'): the
+/// test's proxy threads are not counted.
+fn library_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|t| {
+            let name = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+            name.starts_with("dockerclient") || name.starts_with("dc-")
+        })
+        .count()
+}
+
+#[test]
+fn a_session_that_goes_silent_ends_the_build_and_leaves_nothing_behind() {
+    let _one = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let e = engine();
+    // Every connection passes but the session's, which goes silent after its upgrade without
+    // closing (a network partition): the daemon's health check gives up on it, the build
+    // fails, and the library must end its side of a connection whose peer never answers.
+    let proxy = StallingProxy::start(e.tcp().trim_start_matches("tcp://"));
+    let c = e.client_with(&json!({"host": proxy.host}).to_string());
+    let dir = Scratch::new("dc-session-stall");
+    dir.file("ctx/Dockerfile", format!("FROM {}\nRUN true\n", e.base_image()));
+    let small = |session: bool| json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none", "session": session});
+    build(&c, &opts::<BuildOptions>(small(false)), Io::none()).expect("an upload build through the proxy");
+    assert_eq!(library_threads(), 0);
+
+    let mut text = String::new();
+    let err = build(
+        &c,
+        &opts::<BuildOptions>(small(true)),
+        Io::progress(&mut |m: &[u8]| {
+            text.push_str(&String::from_utf8_lossy(m));
+            true
+        }),
+    )
+    .unwrap_err();
+    assert_eq!(proxy.stalled(), 1, "the session went through the proxy and was stalled");
+    assert_eq!(err.status, Status::StreamError, "{err:?}");
+    assert!(!err.message.is_empty());
+    eprintln!("a silent session ends the build with: {}", err.message);
+    // The daemon gave up on the session; the library closed its end before returning, and
+    // its session thread is gone.
+    assert!(proxy.closed_by(0, false, 30_000), "the daemon keeps the silent session");
+    assert!(proxy.closed_by(0, true, 30_000), "the library keeps its end of the silent session open");
+    assert_eq!(library_threads(), 0, "a library thread is left");
+    // The client goes on: an upload through the same proxy, a session on the engine directly.
+    build(&c, &opts::<BuildOptions>(small(false)), Io::none()).expect("the client builds after the silent session");
+    build(&e.client(), &opts::<BuildOptions>(small(true)), Io::none()).expect("a session build on the engine");
 }
 
 /// A client on the test engine's TLS port with the client certificate; `tls` adds to its TLS

@@ -6,3 +6,4 @@ pub mod cutting_proxy;
 pub mod engine;
 pub mod fake_daemon;
 pub mod scratch;
+pub mod stalling_proxy;
