@@ -15,6 +15,7 @@
 # no session) and with DOCKER_BUILDKIT=1 /usr/bin/docker build (the Debian CLI 20.10, whose
 # session sends the context on demand), each a first time and a second time after touching one
 # file: the session's second build sends only that file, the upload sends everything again.
+# (For this part the Dockerfile copies the whole context, so that BuildKit fetches all of it.)
 # Last, a 2 GiB context is built through the C API once more to check that its peak RSS stays
 # under 32 MiB.
 # Usage: bash bench/build/run.sh [ROUNDS]   (default 3)
@@ -113,15 +114,19 @@ sent_bytes() {
     sed -n 's/.*"context_bytes_sent":\([0-9]*\).*/\1/p' "$out/stderr.txt" | tail -1 | grep . || echo -
 }
 
+# BuildKit asks a session only for what the Dockerfile uses: with the LABEL-only Dockerfile
+# above it would fetch the Dockerfile and nothing else. A COPY of the whole context makes the
+# daemon fetch every file the .dockerignore keeps, so that the transfer itself is measured.
+printf 'FROM dctest/busybox:latest\nCOPY . /ctx\nLABEL dc.bench=build\n' > "$ctx/Dockerfile"
 echo
-echo "BuildKit (\"version\": \"2\"): first build, then a rebuild after touching one file (builder cache pruned first)"
+echo "BuildKit (\"version\": \"2\", Dockerfile: COPY . /ctx): first build, then a rebuild after touching one file (builder cache pruned first)"
 bk_results=$out/bk_results.txt
 : > "$bk_results"
 for client in dockerclient-c-bk dockerclient-c-bk-upload docker-cli-bk; do
     "$docker_cli" builder prune -af >/dev/null 2>&1 || true
     first=$(measure "$client" "$ctx" "dc-bench-build:$client")
     echo "$first first $(sent_bytes)" | tee -a "$bk_results" >&2
-    touch "$ctx/touched-$client.txt"
+    head -c 4096 /dev/urandom > "$ctx/touched-$client.txt" # one new 4 KiB file
     second=$(keep_image=1 measure "$client" "$ctx" "dc-bench-build:$client")
     echo "$second rebuild $(sent_bytes)" | tee -a "$bk_results" >&2
     "$docker_cli" rmi "dc-bench-build:$client" >/dev/null 2>&1 || true
