@@ -164,6 +164,12 @@ typedef struct dc_client dc_client;
 typedef struct dc_error dc_error;
 
 /**
+ * An image archive being read by its caller: made by dc_image_save_open(), read with
+ * dc_reader_read(), freed with dc_reader_free().
+ */
+typedef struct dc_reader dc_reader;
+
+/**
  * Status code returned by every fallible function (0 = success). See the DC_* constants.
  */
 typedef int32_t dc_status;
@@ -960,6 +966,67 @@ dc_status dc_image_push(const dc_client *client, const char *name, const char *o
  * DC_TIMEOUT.
  */
 dc_status dc_image_save(const dc_client *client, const char *options_json, dc_write_cb write_cb, void *write_userdata, dc_error **err);
+
+/**
+ * Opens a save (`docker save`) for the caller to read, as from a file: dc_reader_read() then
+ * fills the caller's buffer with the archive's next bytes. Over a Unix socket or plain TCP the
+ * bytes go from the socket straight into that buffer (one copy): the cheapest way to get an
+ * archive into memory the program owns (a write callback costs a second copy). Returns once
+ * the daemon has answered, which for a large image can take a while (the daemon copies the
+ * image before its first byte); a "cancel" token stops that wait as it stops any call.
+ *
+ * ```c
+ * dc_reader *r;
+ * if (dc_image_save_open(client, "{\"names\": \"busybox:latest\"}", &r, &err) != DC_OK) { ... }
+ * uint8_t buf[65536];
+ * size_t n;
+ * while ((st = dc_reader_read(r, buf, sizeof buf, &n, &err)) == DC_OK && n > 0)
+ *     fwrite(buf, 1, n, out);
+ * dc_reader_free(r);   // st == DC_OK: the archive was whole
+ * ```
+ *
+ * options_json: as for dc_image_save() ("names", "platform", "timeout_ms",
+ * "inactivity_timeout_ms", "cancel"), without "output_path". The limits and the token apply to
+ * every read of the archive as well. The reader keeps what it needs of the client: the client
+ * may be freed before the reader.
+ *
+ * @param client the client
+ * @param options_json the options (JSON object; "names" is required)
+ * @param out_reader receives the reader; free it with dc_reader_free()
+ * @param err NULL, or where an error goes
+ * @return DC_OK; DC_INVALID_ARGUMENT (NULL client or out_reader, bad JSON, unknown key, "names"
+ *   missing or empty, "output_path" given), DC_NOT_FOUND (an image does not exist),
+ *   DC_UNSUPPORTED ("platform" on an older daemon), DC_SERVER_ERROR, DC_TRANSPORT, DC_TIMEOUT,
+ *   DC_CANCELLED. *out_reader is NULL on failure.
+ */
+dc_status dc_image_save_open(const dc_client *client, const char *options_json, dc_reader **out_reader, dc_error **err);
+
+/**
+ * Reads the archive's next bytes into buf: fills it unless the archive ends first, as
+ * fread() does. *out_n receives how many; 0 (with DC_OK) only once the whole archive has been
+ * read and found complete (tar's end-of-archive marker reached). The archive is checked as it
+ * passes: if the daemon fails mid-archive, the bytes that arrived first are returned with
+ * DC_OK, and the next call returns the failure (and so does every call after it). Blocks
+ * while the daemon is silent, within the save's limits; a "cancel" token given to
+ * dc_image_save_open() stops a read from another thread (DC_CANCELLED). One thread at a time
+ * should read a reader (two that do anyway wait for each other).
+ *
+ * @param reader the reader (dc_image_save_open())
+ * @param buf where the bytes go
+ * @param len its size (at least 1)
+ * @param out_n receives how many bytes were written to buf (0 on failure)
+ * @param err NULL, or where an error goes
+ * @return DC_OK; DC_INVALID_ARGUMENT (NULL reader, buf or out_n, len 0), DC_SERVER_ERROR or
+ *   DC_STREAM_ERROR (the daemon failed mid-archive, or the archive broke off), DC_TRANSPORT,
+ *   DC_TIMEOUT, DC_CANCELLED.
+ */
+dc_status dc_reader_read(dc_reader *reader, uint8_t *buf, size_t len, size_t *out_n, dc_error **err);
+
+/**
+ * Frees a reader. Before the archive's end this stops the save: its connection is closed (the
+ * client stays usable). NULL is allowed.
+ */
+void dc_reader_free(dc_reader *reader);
 
 /**
  * Loads images from a tar archive (`docker load`), streamed to the daemon from `read_cb` or

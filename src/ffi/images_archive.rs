@@ -6,13 +6,16 @@ use std::ffi::{c_char, c_void};
 use super::callbacks::{dc_read_cb, dc_write_cb, with_io, Callbacks};
 use super::client::{client_ref, dc_client};
 use super::error_object::dc_error;
-use super::guard::guard;
+use super::guard::{guard, guard_value};
 use super::status::dc_status;
 use super::cancel::bound;
 use super::strings::{clear_out, options_with_cancel, set_out};
 use crate::images::import::{self, ImportOptions};
 use crate::images::load::{self, LoadOptions};
 use crate::images::save::{self, SaveOptions};
+use crate::images::save_reader::SaveReader;
+use crate::error::Error;
+use std::sync::Mutex;
 
 /// Saves one or more images as one tar archive (`docker save`), streamed from the daemon to
 /// `write_cb` or to a file.
@@ -62,6 +65,121 @@ pub unsafe extern "C" fn dc_image_save(
         let c = &bound(c, cancel);
         let write = Callbacks { write: write_cb, write_userdata, ..Callbacks::default() };
         with_io(write, |io| save::save(c, &opts, io))
+    })
+}
+
+/// An image archive being read by its caller: made by dc_image_save_open(), read with
+/// dc_reader_read(), freed with dc_reader_free().
+#[allow(non_camel_case_types)]
+pub struct dc_reader {
+    // A mutex so that two threads reading one handle by mistake wait for each other instead
+    // of racing (uncontended, it costs nothing next to a read).
+    inner: Mutex<SaveReader>,
+}
+
+/// Opens a save (`docker save`) for the caller to read, as from a file: dc_reader_read() then
+/// fills the caller's buffer with the archive's next bytes. Over a Unix socket or plain TCP the
+/// bytes go from the socket straight into that buffer (one copy): the cheapest way to get an
+/// archive into memory the program owns (a write callback costs a second copy). Returns once
+/// the daemon has answered, which for a large image can take a while (the daemon copies the
+/// image before its first byte); a "cancel" token stops that wait as it stops any call.
+///
+/// ```c
+/// dc_reader *r;
+/// if (dc_image_save_open(client, "{\"names\": \"busybox:latest\"}", &r, &err) != DC_OK) { ... }
+/// uint8_t buf[65536];
+/// size_t n;
+/// while ((st = dc_reader_read(r, buf, sizeof buf, &n, &err)) == DC_OK && n > 0)
+///     fwrite(buf, 1, n, out);
+/// dc_reader_free(r);   // st == DC_OK: the archive was whole
+/// ```
+///
+/// options_json: as for dc_image_save() ("names", "platform", "timeout_ms",
+/// "inactivity_timeout_ms", "cancel"), without "output_path". The limits and the token apply to
+/// every read of the archive as well. The reader keeps what it needs of the client: the client
+/// may be freed before the reader.
+///
+/// @param client the client
+/// @param options_json the options (JSON object; "names" is required)
+/// @param out_reader receives the reader; free it with dc_reader_free()
+/// @param err NULL, or where an error goes
+/// @return DC_OK; DC_INVALID_ARGUMENT (NULL client or out_reader, bad JSON, unknown key, "names"
+///   missing or empty, "output_path" given), DC_NOT_FOUND (an image does not exist),
+///   DC_UNSUPPORTED ("platform" on an older daemon), DC_SERVER_ERROR, DC_TRANSPORT, DC_TIMEOUT,
+///   DC_CANCELLED. *out_reader is NULL on failure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_image_save_open(
+    client: *const dc_client,
+    options_json: *const c_char,
+    out_reader: *mut *mut dc_reader,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || {
+        clear_out(out_reader, "out_reader")?;
+        let c = client_ref(client)?;
+        // SAFETY: NULL or a NUL-terminated string from the caller.
+        let (opts, cancel): (SaveOptions, _) = unsafe { options_with_cancel(options_json, "save options") }?;
+        let reader = SaveReader::open(&bound(c, cancel), &opts)?;
+        // SAFETY: checked by clear_out.
+        unsafe { *out_reader = Box::into_raw(Box::new(dc_reader { inner: Mutex::new(reader) })) };
+        Ok(())
+    })
+}
+
+/// Reads the archive's next bytes into buf: fills it unless the archive ends first, as
+/// fread() does. *out_n receives how many; 0 (with DC_OK) only once the whole archive has been
+/// read and found complete (tar's end-of-archive marker reached). The archive is checked as it
+/// passes: if the daemon fails mid-archive, the bytes that arrived first are returned with
+/// DC_OK, and the next call returns the failure (and so does every call after it). Blocks
+/// while the daemon is silent, within the save's limits; a "cancel" token given to
+/// dc_image_save_open() stops a read from another thread (DC_CANCELLED). One thread at a time
+/// should read a reader (two that do anyway wait for each other).
+///
+/// @param reader the reader (dc_image_save_open())
+/// @param buf where the bytes go
+/// @param len its size (at least 1)
+/// @param out_n receives how many bytes were written to buf (0 on failure)
+/// @param err NULL, or where an error goes
+/// @return DC_OK; DC_INVALID_ARGUMENT (NULL reader, buf or out_n, len 0), DC_SERVER_ERROR or
+///   DC_STREAM_ERROR (the daemon failed mid-archive, or the archive broke off), DC_TRANSPORT,
+///   DC_TIMEOUT, DC_CANCELLED.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_reader_read(
+    reader: *mut dc_reader,
+    buf: *mut u8,
+    len: usize,
+    out_n: *mut usize,
+    err: *mut *mut dc_error,
+) -> dc_status {
+    guard(err, || {
+        if out_n.is_null() {
+            return Err(Error::invalid("out_n is NULL"));
+        }
+        // SAFETY: checked non-NULL.
+        unsafe { *out_n = 0 };
+        // SAFETY: NULL or a reader from dc_image_save_open not yet freed.
+        let reader = unsafe { reader.as_ref() }.ok_or_else(|| Error::invalid("reader is NULL"))?;
+        if buf.is_null() {
+            return Err(Error::invalid("buf is NULL"));
+        }
+        // SAFETY: the caller's writable buffer of `len` bytes (checked non-NULL).
+        let bytes = unsafe { std::slice::from_raw_parts_mut(buf, len) };
+        let n = reader.inner.lock().unwrap_or_else(|p| p.into_inner()).read(bytes)?;
+        // SAFETY: checked non-NULL.
+        unsafe { *out_n = n };
+        Ok(())
+    })
+}
+
+/// Frees a reader. Before the archive's end this stops the save: its connection is closed (the
+/// client stays usable). NULL is allowed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dc_reader_free(reader: *mut dc_reader) {
+    guard_value((), || {
+        if !reader.is_null() {
+            // SAFETY: a reader from dc_image_save_open, freed once.
+            drop(unsafe { Box::from_raw(reader) });
+        }
     })
 }
 

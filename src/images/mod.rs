@@ -26,6 +26,7 @@ pub mod push;
 pub mod import;
 pub mod load;
 pub mod save;
+pub mod save_reader;
 mod save_output;
 
 // Builds.

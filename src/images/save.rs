@@ -77,7 +77,7 @@ pub fn save(client: &Client, options: &SaveOptions, io: Io) -> Result<()> {
 }
 
 /// Validates the options and builds the request, checking the API version each option needs.
-fn save_call(client: &Client, options: &SaveOptions) -> Result<Call> {
+pub(super) fn save_call(client: &Client, options: &SaveOptions) -> Result<Call> {
     let names = options.names.as_deref().unwrap_or_default();
     if names.is_empty() {
         return Err(Error::invalid(

@@ -180,6 +180,65 @@ static void null_and_bad_input(void) {
     dc_client_free(c);
 }
 
+/* A save read by the program (dc_image_save_open, dc_reader_read): the same bytes as through
+ * the callback, reads filled but for the last, the end only after a whole archive, and every
+ * refusal. */
+static void save_reader(void) {
+    dc_client *c = test_client();
+    dc_error *err = NULL;
+    dc_reader *r = NULL;
+    const char *base = test_env("DC_TEST_BASE_IMAGE");
+    char opts[1024];
+    static uint8_t buf[100000];
+    size_t n = 1, total = 0, reads = 0, short_reads = 0, last = 0;
+    dc_status st;
+    counter cnt;
+
+    snprintf(opts, sizeof opts, "{\"names\": \"%s\"}", base);
+    memset(&cnt, 0, sizeof cnt);
+    CHECK_STATUS(dc_image_save(c, opts, count_chunk, &cnt, &err), err, DC_OK);
+
+    CHECK_STATUS(dc_image_save_open(c, opts, &r, &err), err, DC_OK);
+    CHECK(r != NULL, "a reader");
+    while ((st = dc_reader_read(r, buf, sizeof buf, &n, &err)) == DC_OK && n > 0) {
+        total += n;
+        reads++;
+        short_reads += n < sizeof buf;
+        last = n;
+    }
+    CHECK_STATUS(st, err, DC_OK);
+    CHECK(total == cnt.bytes, "read %lu bytes, the callback got %lu", (unsigned long)total, (unsigned long)cnt.bytes);
+    CHECK(short_reads <= 1 && (short_reads == 0 || last < sizeof buf), "only the last read is short (%lu short of %lu)",
+          (unsigned long)short_reads, (unsigned long)reads);
+    CHECK(dc_reader_read(r, buf, sizeof buf, &n, NULL) == DC_OK && n == 0, "the end stays the end");
+    dc_reader_free(r);
+
+    /* Freed before its end: the client goes on. */
+    CHECK_STATUS(dc_image_save_open(c, opts, &r, &err), err, DC_OK);
+    CHECK_STATUS(dc_reader_read(r, buf, 10, &n, &err), err, DC_OK);
+    CHECK(n == 10, "ten bytes (%lu)", (unsigned long)n);
+    dc_reader_free(r);
+    memset(&cnt, 0, sizeof cnt);
+    CHECK_STATUS(dc_image_save(c, opts, count_chunk, &cnt, &err), err, DC_OK);
+
+    /* Refusals. */
+    r = (dc_reader *)1;
+    EXPECT(dc_image_save_open(c, "{\"names\": \"dctest/absent-c:1\"}", &r, &err), DC_NOT_FOUND, "does not exist", "reader of a missing image");
+    CHECK(r == NULL, "*out_reader is NULL on failure");
+    EXPECT(dc_image_save_open(NULL, opts, &r, &err), DC_INVALID_ARGUMENT, "client", "reader without a client");
+    EXPECT(dc_image_save_open(c, opts, NULL, &err), DC_INVALID_ARGUMENT, "out_reader", "reader without out_reader");
+    EXPECT(dc_image_save_open(c, "{\"names\": \"a\", \"output_path\": \"/tmp/x.tar\"}", &r, &err), DC_INVALID_ARGUMENT,
+           "output_path", "reader with output_path");
+    EXPECT(dc_reader_read(NULL, buf, sizeof buf, &n, &err), DC_INVALID_ARGUMENT, "reader", "read of NULL");
+    CHECK_STATUS(dc_image_save_open(c, opts, &r, &err), err, DC_OK);
+    EXPECT(dc_reader_read(r, NULL, 10, &n, &err), DC_INVALID_ARGUMENT, "buf", "read into NULL");
+    EXPECT(dc_reader_read(r, buf, 0, &n, &err), DC_INVALID_ARGUMENT, "room", "read of 0 bytes");
+    EXPECT(dc_reader_read(r, buf, 10, NULL, &err), DC_INVALID_ARGUMENT, "out_n", "read without out_n");
+    dc_reader_free(r);
+    dc_reader_free(NULL);
+    dc_client_free(c);
+}
+
 static void save_load_import(void) {
     dc_client *c = test_client();
     dc_error *err = NULL;
@@ -280,5 +339,6 @@ static void save_load_import(void) {
 int main(void) {
     null_and_bad_input();
     save_load_import();
+    save_reader();
     DONE();
 }

@@ -145,7 +145,7 @@ impl ZeroCopyBody {
     }
 
     /// The endpoint as error messages name it.
-    pub(super) fn endpoint_text(&self) -> &str {
+    pub fn endpoint_text(&self) -> &str {
         &self.endpoint_text
     }
 
