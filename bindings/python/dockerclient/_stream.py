@@ -9,8 +9,8 @@ KeyboardInterrupt goes on: the client stays usable.
 
 What the library delivers (progress messages) goes through the queue as it arrives: a
 consumer that stops reading stops the worker (the queue is bounded, so memory is too), and one
-that closes the stream, or drops it, cancels the call. (A save's archive takes a pipe instead:
-see _pipe_save.py.)
+that closes the stream, or drops it, cancels the call. (A save is read by the library into the
+chunks it yields instead: see _reader_save.py.)
 """
 
 from __future__ import annotations

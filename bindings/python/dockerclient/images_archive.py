@@ -1,5 +1,5 @@
-"""Archives: get_image (save), load_image, import_image. A save streams through a named pipe
-(see _pipe_save.py), uploads through the library's read callback straight into its buffer:
+"""Archives: get_image (save), load_image, import_image. A save is read by the library into the
+chunks it yields (see _reader_save.py), uploads through the library's read callback straight into its buffer:
 memory stays bounded whatever the image's size."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from . import _lib
 from ._base import ClientBase, encode_options
-from ._pipe_save import PipeSave
+from ._reader_save import ReaderSave
 from ._stream import CallStream
 from .errors import ImageNotFound
 
@@ -20,17 +20,22 @@ DEFAULT_DATA_CHUNK_SIZE = 1024 * 2048
 class ArchiveMixin(ClientBase):
     def get_image(self, image: Union[str, Sequence[str]], chunk_size: Optional[int] = DEFAULT_DATA_CHUNK_SIZE) -> Iterator[bytes]:
         """A tar archive of one image, or of several (a list of names), as ``docker save``
-        makes it: an iterator of chunks of at most ``chunk_size`` bytes (and at most 64 KiB),
-        yielded while the daemon sends them. The archive is checked as it passes: a daemon
-        failure mid-archive raises, never ends the iteration early. Closing the iterator
-        before its end cancels the save."""
+        makes it: an iterator of chunks of ``chunk_size`` bytes (at most 256 KiB; the last
+        one shorter), yielded while the daemon sends them. The archive is checked as it
+        passes: a daemon failure mid-archive raises, never ends the iteration early. Closing
+        the iterator before its end cancels the save. The save starts at once (errors such as
+        ImageNotFound come with the first chunk)."""
         names = [image] if isinstance(image, str) else list(image)
 
-        def save(cancel_id: int, path: str) -> None:
-            options = encode_options({"names": names, "output_path": path, "cancel": cancel_id})
-            self._invoke("dc_image_save", options, _lib.WRITE_CB(), None, has_out=False, not_found=ImageNotFound)
+        def open_save(cancel_id: int, reader: Any, err: Any) -> int:
+            options = encode_options({"names": names, "cancel": cancel_id})
+            ptr = self._acquire()
+            try:
+                return int(self._lib.dc_image_save_open(ptr, options, reader, err))
+            finally:
+                self._release()
 
-        return self._track(PipeSave(save, chunk_size))
+        return self._track(ReaderSave(open_save, chunk_size, ImageNotFound))
 
     def load_image(self, data: Any, quiet: Optional[bool] = None) -> CallStream:
         """Loads images from a tar archive (``docker load``): ``data`` is bytes, a binary file

@@ -53,6 +53,23 @@ def test_ctrl_c_during_a_pull_on_a_silent_daemon(silent_daemon):
         print(f"pull on a silent daemon: interrupted {time.monotonic() - start - 0.5:.3f} s after the signal")
 
 
+def test_ctrl_c_while_a_save_waits_for_the_daemon(silent_daemon):
+    # The open of a save waits for the daemon's first byte (for a large image the daemon copies
+    # it first): that wait is interruptible, and the client goes on.
+    with dockerclient.APIClient(silent_daemon) as c:
+        saved = c.get_image("busybox:1")
+        timer = interrupt_after(0.5)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                next(saved)
+        finally:
+            timer.cancel()
+        with pytest.raises(StopIteration):
+            next(saved)  # the interrupted save is over
+    with pytest.raises(dockerclient.ClientClosed):
+        c.images()
+
+
 def test_closing_a_pull_stream_cancels_it(client, cleanup):
     name = pushed_image(client, cleanup, "cancel")
     stream = client.pull(name, stream=True)
@@ -87,7 +104,7 @@ def test_client_timeout_is_an_error(silent_daemon):
 
 
 def test_closing_the_client_cancels_the_streams_left_open(silent_daemon):
-    # A save nobody reads (the base image is larger than the pipe: the library blocks writing)
+    # A save nobody reads (its connection stays open, the daemon blocked writing into it)
     # and a build whose progress nobody reads: without the cancel, close() would wait forever.
     c = dockerclient.APIClient(os.environ["DC_TEST_UNIX"])
     saved = c.get_image(BASE_IMAGE, chunk_size=1024)
