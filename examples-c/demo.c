@@ -386,6 +386,23 @@ static int tour_archives(dc_client *c, const char *workdir, const char *rootfs_t
     if (!report("dc_image_save", dc_image_save(c, "{\"names\": [\"dockerclient-demo/app:1\"]}", count_bytes, &bytes, &err), err)) return 0;
     printf("  saved dockerclient-demo/app:1 through a callback: %zu bytes\n", bytes);
 
+    /* The same archive read by the program, as from a file: the bytes go from the socket
+     * straight into buf. A read returns 0 only once the whole archive was read and checked. */
+    {
+        dc_reader *r = NULL;
+        static uint8_t buf[65536];
+        size_t n = 0, total = 0, reads = 0;
+        dc_status st;
+        if (!report("dc_image_save_open", dc_image_save_open(c, "{\"names\": \"dockerclient-demo/app:1\"}", &r, &err), err)) return 0;
+        while ((st = dc_reader_read(r, buf, sizeof buf, &n, &err)) == DC_OK && n > 0) {
+            total += n;
+            reads++;
+        }
+        dc_reader_free(r);
+        if (!report("dc_reader_read", st, err)) return 0;
+        printf("  read the same archive with dc_reader_read: %zu bytes in %zu reads of up to %zu\n", total, reads, sizeof buf);
+    }
+
     snprintf(path, sizeof path, "%s/app.tar", workdir);
     snprintf(opts, sizeof opts, "{\"names\": [\"dockerclient-demo/app:1\", \"dockerclient-demo/base:tour\"], \"output_path\": \"%s\"}", path);
     if (!report("dc_image_save", dc_image_save(c, opts, NULL, NULL, &err), err)) return 0;

@@ -144,6 +144,30 @@ private:
     dc_cancel *raw_ = nullptr;
 };
 
+/// A save read by the program, as from a file (client::open_save, dc_image_save_open).
+class save_reader {
+public:
+    explicit save_reader(dc_reader *raw) noexcept : r_(raw) {}
+    save_reader(save_reader &&) noexcept = default;
+    save_reader &operator=(save_reader &&) noexcept = default;
+
+    /// Fills `buf` with the archive's next bytes unless it ends first; 0 once the whole archive
+    /// was read and found complete. Throws dockerclient::error (a failure mid-archive comes
+    /// after the bytes that arrived before it).
+    std::size_t read(void *buf, std::size_t len) {
+        std::size_t n = 0;
+        dc_error *err = nullptr;
+        detail::check(dc_reader_read(r_.get(), static_cast<uint8_t *>(buf), len, &n, &err), err);
+        return n;
+    }
+
+private:
+    struct deleter {
+        void operator()(dc_reader *r) const noexcept { dc_reader_free(r); }
+    };
+    std::unique_ptr<dc_reader, deleter> r_;
+};
+
 /// A connection to one daemon; thread-safe, as dc_client.
 class client {
 public:
@@ -219,6 +243,14 @@ public:
         dc_error *err = nullptr;
         dc_status s = dc_image_save(c_.get(), options.c_str(), detail::write_cb(w), &w, &err);
         detail::finish(s, err, w.thrown);
+    }
+
+    /// Opens a save for the program to read (dc_image_save_open): one copy, socket to `buf`.
+    save_reader open_save(const std::string &options) const {
+        dc_reader *r = nullptr;
+        dc_error *err = nullptr;
+        detail::check(dc_image_save_open(c_.get(), options.c_str(), &r, &err), err);
+        return save_reader(r);
     }
 
     /// Loads an archive from `input` (or "input_path" when `input` is empty).

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include "dockerclient.hpp"
@@ -56,6 +57,30 @@ int main() {
         EXPECT(m.code == 42, "the callback's own exception");
     }
     EXPECT(chunks == 2, "no callback after the one that threw");
+
+    // A save read by the program: the same bytes as through the callback; the reader frees
+    // itself (an early one too).
+    {
+        const std::string opts = std::string(R"({"names": ")") + base + "\"}";
+        std::size_t through_callback = 0;
+        c.save(opts, [&](std::string_view b) -> bool {
+            through_callback += b.size();
+            return true;
+        });
+        auto r = c.open_save(opts);
+        std::vector<char> buf(100000);
+        std::size_t total = 0, n;
+        while ((n = r.read(buf.data(), buf.size())) > 0) total += n;
+        EXPECT(total == through_callback, "the reader's archive has the callback's size");
+        auto early = c.open_save(opts);
+        EXPECT(early.read(buf.data(), 10) == 10, "ten bytes, then the reader is dropped");
+        try {
+            c.open_save(R"({"names": "dctest/no-such-image-for-cxx:1"})");
+            EXPECT(false, "no exception");
+        } catch (const dockerclient::error &e) {
+            EXPECT(e.status() == DC_NOT_FOUND, e.what());
+        }
+    }
 
     // A progress callback returning false: DC_CANCELLED as an error.
     try {
