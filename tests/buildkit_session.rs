@@ -197,6 +197,39 @@ fn tar_and_local_outputs_come_back_through_the_session() {
     // Nothing but the archive is left next to it.
     assert_eq!(dir.entries(), ["ctx", "result.tar"]);
 
+    // To a FIFO (a stream the program reads while the build runs, as the CLI's `dest=-`): written
+    // in place, never replaced by a file.
+    let fifo = dir.join("stream.tar");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    build(
+        &c,
+        &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none",
+            "outputs": [{"Type": "tar", "Attrs": {"dest": fifo}}]})),
+        Io::none(),
+    )
+    .expect("a build with a tar output into a FIFO");
+    let streamed = reader.join().unwrap();
+    assert_eq!(streamed, std::fs::read(&dest).unwrap(), "the same archive as the file's");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO is still a FIFO");
+    // Destinations that cannot be written are refused before the build, naming them.
+    for (bad, want) in [(dir.join("nowhere/x.tar"), Status::NotFound), (dir.join("ctx"), Status::InvalidArgument)] {
+        let err = build(
+            &c,
+            &opts::<BuildOptions>(json!({"context_dir": dir.join("ctx"), "version": "2", "network_mode": "none",
+                "outputs": [{"Type": "tar", "Attrs": {"dest": bad}}]})),
+            Io::none(),
+        )
+        .unwrap_err();
+        assert_eq!(err.status, want, "{err:?}");
+        assert!(err.message.contains("\"outputs\" dest"), "{}", err.message);
+    }
+
 
     // A local output: the same files as `docker build --output type=local`.
     let ours = dir.join("ours");

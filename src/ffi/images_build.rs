@@ -94,9 +94,12 @@ use crate::images::build::{self, BuildOptions};
 ///   refused with DC_UNSUPPORTED otherwise (API 1.25).
 /// - "outputs": one BuildKit output object ({"Type": …, "Attrs": {…}}; API 1.40): "moby" /
 ///   "image" (an image, the default), "cacheonly", or "tar" with {"Attrs": {"dest": path}}: the
-///   build's files come back as a tar archive through a session (opened for it), written to a
-///   temporary file renamed to `dest` once whole; no image is made and the result's "id" is
-///   null; or "local" with {"Attrs": {"dest": directory}}: the files themselves, written under
+///   build's files come back as a tar archive through a session (opened for it), written as a
+///   save's "output_path" is: to a temporary file renamed to `dest` once whole, or, when `dest`
+///   is a FIFO or device, in place (a program streams the archive by reading a named pipe
+///   while the build runs, as the CLI's `dest=-`; opening a FIFO waits for its reader). `dest`
+///   is checked before the build starts (a missing directory is DC_NOT_FOUND). No image is
+///   made and the result's "id" is null; or "local" with {"Attrs": {"dest": directory}}: the files themselves, written under
 ///   `dest` (existing files kept; no path outside `dest` is ever written, symbolic links on the
 ///   way refused).
 /// - "version": "1", "2" or "auto" (the default): the builder, see above.

@@ -33,6 +33,7 @@ pub use options::{BuildOptions, Builder, Ulimit};
 use self::context::Source;
 use self::outcome::{Outcome, is_image_id};
 use super::io::{Io, TAR};
+use super::save_output::SaveOutput;
 use crate::build_context::ContextStream;
 use crate::client::{Body, Call, Client, Response};
 use crate::error::{Error, Result, Status};
@@ -113,6 +114,12 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     // The session must be up before the build names it (the daemon waits 5 s for it); it ends
     // when this function returns, the build being over.
     let context_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    // A tar output is opened (and its place checked) before anything is sent, as a save's
+    // output_path is: a FIFO or device is written in place, a file replaced once whole.
+    let mut tar_output = match (&opts.tar_destination(), with_session) {
+        (Some(dest), true) => Some(SaveOutput::open_for(&dest.to_string_lossy(), "build options", "\"outputs\" dest")?),
+        _ => None,
+    };
     let session = match with_session {
         true => {
             let services = session::services::Services {
@@ -121,7 +128,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
                 given: opts.auth_configs.as_ref().map(|m| {
                     m.iter().map(|(registry, auth)| (crate::auth::registry_key::normalize_registry(registry), auth.clone())).collect()
                 }),
-                tar_output: opts.tar_destination(),
+                tar_output: std::sync::Mutex::new(tar_output.take()),
                 local_output: opts.local_destination(),
                 ssh_agents,
                 dirs: served.as_ref().map(|s| s.dirs.clone()).unwrap_or_default(),

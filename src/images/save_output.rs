@@ -1,5 +1,5 @@
-//! Where a save with `output_path` writes: a regular file replaced atomically, or a device or
-//! pipe written in place.
+//! Where a save with `output_path` (and a BuildKit build's tar output) writes: a regular file
+//! replaced atomically, or a device or pipe written in place.
 //!
 //! A regular file (or a name that does not exist yet) is written to a hidden temporary file
 //! next to it and renamed into place only once the archive is complete and synced, so a failed
@@ -32,51 +32,58 @@ pub struct SaveOutput {
     /// Empty for a special file written in place (nothing to rename or remove).
     temp: PathBuf,
     target: PathBuf,
-    /// `output_path` as the caller wrote it, for messages.
-    shown: String,
+    /// The option and its value, for messages about writing: `"output_path" "<path>"`.
+    label: String,
 }
 
 impl SaveOutput {
     /// Checks `output_path` and opens what the archive is written to, before anything is sent
     /// to the daemon.
     pub fn open(path: &str) -> Result<SaveOutput> {
-        let shown = path.escape_debug().to_string();
+        SaveOutput::open_for(path, "save options", "\"output_path\"")
+    }
+
+    /// As [`SaveOutput::open`], for another option (a build's tar output): messages name the
+    /// options object and the key.
+    pub fn open_for(path: &str, options: &str, key: &str) -> Result<SaveOutput> {
+        let label = format!("{key} \"{}\"", path.escape_debug());
+        let shown = format!("{options}: {label}");
         if path.is_empty() {
-            return Err(Error::invalid("save options: \"output_path\" is empty"));
+            return Err(Error::invalid(format!("{options}: {key} is empty")));
         }
         let target = follow_links(Path::new(path), &shown)?;
         if path.ends_with('/') || target.is_dir() {
             return Err(Error::invalid(format!(
-                "save options: \"output_path\" \"{shown}\" is a directory; name the archive file"
+                "{shown} is a directory; name the archive file"
             )));
         }
         match std::fs::metadata(&target) {
             Ok(meta) if !meta.file_type().is_file() => {
-                return SaveOutput::special(target, meta.file_type(), shown);
+                return SaveOutput::special(target, meta.file_type(), &shown, label);
             }
             _ => {}
         }
-        SaveOutput::temporary(target, shown)
+        SaveOutput::temporary(target, &shown, label)
     }
 
     /// A device or FIFO: opened for writing as it is (no create, no truncate, no rename).
-    fn special(target: PathBuf, kind: std::fs::FileType, shown: String) -> Result<SaveOutput> {
+    fn special(target: PathBuf, kind: std::fs::FileType, shown: &str, label: String) -> Result<SaveOutput> {
         if kind.is_socket() {
             return Err(Error::invalid(format!(
-                "save options: \"output_path\" \"{shown}\" is a socket; name a file, a device or a FIFO"
+                "{shown} is a socket; name a file, a device or a FIFO"
             )));
         }
         let file = OpenOptions::new().write(true).open(&target).map_err(|e| {
-            Error::invalid(format!("save options: \"output_path\" \"{shown}\": cannot open it for writing: {e}"))
+            Error::invalid(format!("{shown}: cannot open it for writing: {e}"))
         })?;
-        Ok(SaveOutput { file: Some(file), temp: PathBuf::new(), target, shown })
+        Ok(SaveOutput { file: Some(file), temp: PathBuf::new(), target, label })
     }
 
     /// A regular file or a new name: `<dir>/.<name>.tmp-<pid>-<n>` (mode 0644 less the umask).
-    fn temporary(target: PathBuf, shown: String) -> Result<SaveOutput> {
+    fn temporary(target: PathBuf, shown: &str, label: String) -> Result<SaveOutput> {
         let Some(name) = target.file_name() else {
             return Err(Error::invalid(format!(
-                "save options: \"output_path\" \"{shown}\" does not name a file"
+                "{shown} does not name a file"
             )));
         };
         let dir = match target.parent() {
@@ -86,12 +93,12 @@ impl SaveOutput {
         if !dir.is_dir() {
             let e = if dir.exists() {
                 Error::invalid(format!(
-                    "save options: \"output_path\" \"{shown}\": \"{}\" is not a directory",
+                    "{shown}: \"{}\" is not a directory",
                     dir.display()
                 ))
             } else {
                 Error::not_found(format!(
-                    "save options: \"output_path\" \"{shown}\": directory \"{}\" does not exist",
+                    "{shown}: directory \"{}\" does not exist",
                     dir.display()
                 ))
             };
@@ -112,11 +119,11 @@ impl SaveOutput {
             .open(&temp)
             .map_err(|e| {
                 Error::invalid(format!(
-                    "save options: \"output_path\" \"{shown}\": cannot create \"{}\": {e}",
+                    "{shown}: cannot create \"{}\": {e}",
                     temp.display()
                 ))
             })?;
-        Ok(SaveOutput { file: Some(file), temp, target, shown })
+        Ok(SaveOutput { file: Some(file), temp, target, label })
     }
 
     /// The file the archive goes to (for a zero-copy transfer).
@@ -124,9 +131,9 @@ impl SaveOutput {
         self.file.as_mut().expect("file open until commit")
     }
 
-    /// What messages call the destination: `"output_path" "<path>"`.
+    /// What messages call the destination: `"output_path" "<path>"` for a save.
     pub fn label(&self) -> String {
-        format!("\"output_path\" \"{}\"", self.shown)
+        self.label.clone()
     }
 
     pub fn write(&mut self, chunk: &[u8]) -> Result<()> {
@@ -176,7 +183,7 @@ fn follow_links(path: &Path, shown: &str) -> Result<PathBuf> {
         match std::fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 let link = std::fs::read_link(&current).map_err(|e| {
-                    Error::invalid(format!("save options: \"output_path\" \"{shown}\": cannot read the link: {e}"))
+                    Error::invalid(format!("{shown}: cannot read the link: {e}"))
                 })?;
                 current = match current.parent() {
                     Some(dir) if link.is_relative() => dir.join(link),
@@ -187,6 +194,6 @@ fn follow_links(path: &Path, shown: &str) -> Result<PathBuf> {
         }
     }
     Err(Error::invalid(format!(
-        "save options: \"output_path\" \"{shown}\": more than {MAX_LINKS} symbolic links"
+        "{shown}: more than {MAX_LINKS} symbolic links"
     )))
 }

@@ -89,6 +89,8 @@ impl Drop for Session {
 /// The session thread: HTTP/2 server handshake, then each call the daemon makes on a task of
 /// its own, until the connection ends.
 fn serve(fd: OwnedFd, tcp: bool, early: Vec<u8>, services: Arc<Services>) {
+    // A tar output may be a FIFO whose reader leaves: EPIPE, not a SIGPIPE for the host.
+    crate::platform::block_sigpipe_on_this_thread();
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
     runtime.block_on(async move {
         let Ok(io) = io::SessionIo::new(fd, tcp, early) else { return };

@@ -6,8 +6,7 @@
 //! that is optional is then skipped; an SSH mount reports no agent forwarded).
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -19,6 +18,7 @@ use super::grpc::{self, Code, Status};
 use crate::auth::AuthConfig;
 use crate::auth::registry_key::normalize_registry;
 use crate::client::CredentialSource;
+use crate::images::save_output::SaveOutput;
 
 const HEALTH_CHECK: &str = "/grpc.health.v1.Health/Check";
 const GET_SECRET: &str = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
@@ -105,8 +105,9 @@ pub struct Services {
     /// Credentials the build was given (`auth_configs`), by normalized registry key: when
     /// present, the only ones served.
     pub given: Option<BTreeMap<String, AuthConfig>>,
-    /// The file a `tar` output is written to.
-    pub tar_output: Option<PathBuf>,
+    /// Where a `tar` output is written (opened and checked before the build starts; taken by
+    /// the daemon's one FileSend call).
+    pub tar_output: std::sync::Mutex<Option<SaveOutput>>,
     /// The directory a `local` output is written to.
     pub local_output: Option<PathBuf>,
     /// SSH agents forwarded to `RUN --mount=type=ssh[,id=…]`: id → the agent's socket.
@@ -148,9 +149,10 @@ pub async fn handle(request: http::Request<RecvStream>, respond: SendResponse<By
         if let Some(dest) = &services.local_output {
             return super::filesync::receive(body, respond, dest.clone(), services.context_bytes.clone()).await;
         }
-        let status = match &services.tar_output {
-            Some(dest) => receive_tar(&mut body, &mut pending, dest).await,
-            None => Status::new(Code::Unimplemented, "this build asked for no file output"),
+        let output = services.tar_output.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let status = match output {
+            Some(output) => receive_tar(&mut body, &mut pending, output).await,
+            None => Status::new(Code::Unimplemented, "this build asked for no file output, or it was written already"),
         };
         return grpc::reply_status(respond, status);
     }
@@ -212,34 +214,23 @@ fn answer_with(auth: AuthConfig) -> CredentialsResponse {
     }
 }
 
-/// Writes the archive the daemon streams (`BytesMessage` pieces, in order) to a temporary file
-/// next to `dest`, renamed over it once the daemon ended the stream: a failed build never
-/// leaves a truncated archive. Memory holds one piece at a time.
-async fn receive_tar(body: &mut RecvStream, pending: &mut Vec<u8>, dest: &Path) -> Status {
-    let partial = dest.with_file_name(format!(
-        ".{}.dc-partial-{}",
-        dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        crate::platform::random_hex(6)
-    ));
+/// Writes the archive the daemon streams (`BytesMessage` pieces, in order) to the tar output:
+/// a regular file through a temporary file renamed over it once the daemon ended the stream
+/// (a failed build never leaves a truncated archive), a device or FIFO in place, as a save's
+/// `output_path` is written. Memory holds one piece at a time.
+async fn receive_tar(body: &mut RecvStream, pending: &mut Vec<u8>, mut output: SaveOutput) -> Status {
     let written = async {
-        let mut file = std::fs::File::create(&partial)
-            .map_err(|e| Status::new(Code::Internal, format!("cannot create {}: {e}", partial.display())))?;
         while let Some(message) = grpc::next_message(body, pending).await? {
             let piece = BytesMessage::decode(message.as_slice()).map_err(|e| Status::new(Code::InvalidArgument, e.to_string()))?;
-            file.write_all(&piece.data)
-                .map_err(|e| Status::new(Code::Internal, format!("writing {}: {e}", partial.display())))?;
+            output.write(&piece.data).map_err(|e| Status::new(Code::Internal, e.message))?;
         }
-        file.sync_all().map_err(|e| Status::new(Code::Internal, format!("writing {}: {e}", partial.display())))?;
-        std::fs::rename(&partial, dest)
-            .map_err(|e| Status::new(Code::Internal, format!("cannot move the archive to {}: {e}", dest.display())))
+        Ok::<(), Status>(())
     }
     .await;
-    match written {
+    // Dropped on failure: a temporary file removes itself.
+    match written.and_then(|()| output.commit().map_err(|e| Status::new(Code::Internal, e.message))) {
         Ok(()) => Status::new(Code::Ok, ""),
-        Err(status) => {
-            let _ = std::fs::remove_file(&partial);
-            status
-        }
+        Err(status) => status,
     }
 }
 
