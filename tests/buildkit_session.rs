@@ -529,6 +529,16 @@ fn a_session_that_goes_silent_ends_the_build_and_leaves_nothing_behind() {
     assert!(proxy.closed_by(0, false, 30_000), "the daemon keeps the silent session");
     assert!(proxy.closed_by(0, true, 30_000), "the library keeps its end of the silent session open");
     assert_eq!(library_threads(), 0, "a library thread is left");
+    // With an inactivity limit the library does not wait for the daemon's health check: the
+    // build's progress goes silent with the session, the call ends with DC_TIMEOUT, and the
+    // session's end is closed as before.
+    let mut limited = small(true);
+    limited["inactivity_timeout_ms"] = json!(2000);
+    let err = build(&c, &opts::<BuildOptions>(limited), Io::none()).unwrap_err();
+    assert_eq!(proxy.stalled(), 2);
+    assert_eq!(err.status, Status::Timeout, "{err:?}");
+    assert!(proxy.closed_by(1, true, 30_000), "the library keeps its end of the silent session open");
+    assert_eq!(library_threads(), 0, "a library thread is left");
     // The client goes on: an upload through the same proxy, a session on the engine directly.
     build(&c, &opts::<BuildOptions>(small(false)), Io::none()).expect("the client builds after the silent session");
     build(&e.client(), &opts::<BuildOptions>(small(true)), Io::none()).expect("a session build on the engine");
