@@ -5,6 +5,7 @@
  *                                              /dev/urandom data, generated while it streams
  *   archive_tool HOST save NAME PATH           save NAME to PATH ("/dev/null" is fine) through a
  *                                              write callback on a file descriptor
+ *   archive_tool HOST save-reader NAME PATH    the same read by the program (dc_reader_read)
  *   archive_tool HOST save-path NAME PATH      the same with the "output_path" option: the
  *                                              library writes PATH itself (zero-copy over a
  *                                              Unix socket or plain TCP)
@@ -190,6 +191,34 @@ static int do_save(dc_client *c, const char *name, const char *path) {
     return report("save", st, err, t0, NULL);
 }
 
+/* The save read by the program (dc_image_save_open + dc_reader_read) into a 256 KiB buffer,
+ * written to PATH: what a program that wants the bytes in its own memory pays. */
+static int do_save_reader(dc_client *c, const char *name, const char *path) {
+    static uint8_t buf[256 * 1024];
+    dc_error *err = NULL;
+    dc_reader *r = NULL;
+    char opts[1024];
+    double t0 = now();
+    size_t n = 0;
+    dc_status st;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        perror(path);
+        return 1;
+    }
+    snprintf(opts, sizeof opts, "{\"names\": \"%s\"}", name);
+    st = dc_image_save_open(c, opts, &r, &err);
+    while (st == DC_OK && (st = dc_reader_read(r, buf, sizeof buf, &n, &err)) == DC_OK && n > 0) {
+        if (write_fd(&fd, buf, n) != 0) {
+            perror(path);
+            break;
+        }
+    }
+    dc_reader_free(r);
+    close(fd);
+    return report("save", st, err, t0, NULL);
+}
+
 static int do_save_path(dc_client *c, const char *name, const char *path) {
     dc_error *err = NULL;
     char opts[2048];
@@ -221,7 +250,7 @@ int main(int argc, char **argv) {
     char opts[1024];
     int rc = 2;
     if (argc < 4) {
-        fprintf(stderr, "usage: %s HOST import|save|save-path|load|cycle ARGS...\n", argv[0]);
+        fprintf(stderr, "usage: %s HOST import|save|save-path|save-reader|load|cycle ARGS...\n", argv[0]);
         return 2;
     }
     snprintf(opts, sizeof opts, "{\"host\": \"%s\"}", argv[1]);
@@ -234,6 +263,8 @@ int main(int argc, char **argv) {
         rc = do_import(c, argv[3], strtoull(argv[4], NULL, 10));
     } else if (strcmp(argv[2], "save") == 0 && argc == 5) {
         rc = do_save(c, argv[3], argv[4]);
+    } else if (strcmp(argv[2], "save-reader") == 0 && argc == 5) {
+        rc = do_save_reader(c, argv[3], argv[4]);
     } else if (strcmp(argv[2], "save-path") == 0 && argc == 5) {
         rc = do_save_path(c, argv[3], argv[4]);
     } else if (strcmp(argv[2], "load") == 0 && argc == 4) {

@@ -8,7 +8,8 @@
 #         libdockerclient's C API; its peak RSS (/usr/bin/time -v) must stay under 16 MiB.
 # bench:  on a 1 GiB incompressible image, save to /dev/null and load back from a file with
 #         the C API (save twice: "libdockerclient" with output_path, which splices the socket
-#         into the file, and "libdockerclient-cb" through a write callback that write(2)s to
+#         into the file, "libdockerclient-reader" read by the program with dc_reader_read and
+#         written out, and "libdockerclient-cb" through a write callback that write(2)s to
 #         the file), `curl --unix-socket` (the floor: what the daemon itself produces/accepts),
 #         go-dockerclient ExportImage/LoadImage, docker-py get_image/load_image and the docker
 #         CLI; prints wall time, client CPU, peak RSS and ratios (median of RUNS runs, the tools
@@ -120,6 +121,7 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
             -w "streamed_in_%{time_starttransfer}_%{time_total}" "$url/images/get?names=$bench_image" ;;
         libdockerclient) echo "$out/archive_tool" "$host" save-path "$bench_image" /dev/null ;;
         libdockerclient-cb) echo "$out/archive_tool" "$host" save "$bench_image" /dev/null ;;
+        libdockerclient-reader) echo "$out/archive_tool" "$host" save-reader "$bench_image" /dev/null ;;
         go-dockerclient) echo "$out/go_archive" "$host" save "$bench_image" /dev/null ;;
         docker-py) echo python3 bench/archive/docker_py.py "$host" save "$bench_image" /dev/null ;;
         docker-cli) echo "${docker[@]}" save "$bench_image" ;;
@@ -135,7 +137,7 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
         docker-cli) echo "${docker[@]}" load -q -i "$archive" ;;
         esac
     }
-    tools=(curl libdockerclient libdockerclient-cb go-dockerclient docker-py docker-cli)
+    tools=(curl libdockerclient libdockerclient-cb libdockerclient-reader go-dockerclient docker-py docker-cli)
     for op in save load; do
         for tool in "${tools[@]}"; do
             echo "  $op $tool: \$ $("${op}_cmd" "$tool")"
@@ -147,6 +149,7 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
                 tool=${tools[$(((k + run) % ${#tools[@]}))]}
                 # Load has no output_path variant: the callback tool would load the same way.
                 [ "$op" = load ] && [ "$tool" = libdockerclient-cb ] && continue
+                [ "$op" = load ] && [ "$tool" = libdockerclient-reader ] && continue
                 sync
                 # shellcheck disable=SC2046
                 echo "$op $tool $(measure $("${op}_cmd" "$tool"))" >>"$results"
@@ -167,7 +170,7 @@ for op, tool, wall, user, sys_, peak, stream in rows:
 def med(op, tool, i):
     values = [r[i] for r in data[(op, tool)] if r[i] is not None]
     return statistics.median(values) if values else None
-tools = ["curl", "libdockerclient", "libdockerclient-cb", "go-dockerclient", "docker-py", "docker-cli"]
+tools = ["curl", "libdockerclient", "libdockerclient-cb", "libdockerclient-reader", "go-dockerclient", "docker-py", "docker-cli"]
 print()
 print(f"{'op':<5}{'client':<17}{'wall s':>8}{'cpu s':>7}{'user':>6}{'sys':>6}{'peak MiB':>9}"
       f"{'wall/curl':>10}{'cpu/curl':>9}{'cpu/go':>7}{'stream s':>9}{'MiB/s':>7}")
@@ -195,6 +198,9 @@ target(f"save peak RSS {p / 1024:.1f} MiB < 16 MiB", p < 16 * 1024)
 cbw, cbc, cbp = (med("save", "libdockerclient-cb", i) for i in (0, 1, 4))
 print(f"info: through a write callback instead: wall {cbw:.2f}s ({cbw / cw:.3f}x curl), "
       f"CPU {cbc:.2f}s ({cbc / cc:.2f}x curl, {cbc / gc:.2f}x go), peak {cbp / 1024:.1f} MiB")
+rw, rc, rp = (med("save", "libdockerclient-reader", i) for i in (0, 1, 4))
+print(f"info: read by the program (dc_reader_read, 256 KiB buffer) instead: wall {rw:.2f}s ({rw / cw:.3f}x curl), "
+      f"CPU {rc:.2f}s ({rc / cc:.2f}x curl, {rc / gc:.2f}x go), peak {rp / 1024:.1f} MiB")
 lp = med("load", "libdockerclient", 4)
 target(f"load peak RSS {lp / 1024:.1f} MiB < 16 MiB", lp < 16 * 1024)
 EOF
