@@ -9,11 +9,10 @@
 #![allow(dead_code)]
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread;
 
 /// Toward the daemon (the request) or toward the client (the answer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,18 +54,9 @@ pub struct CuttingProxy {
 impl CuttingProxy {
     /// A proxy to `upstream` ("127.0.0.1:port").
     pub fn start(upstream: &str) -> CuttingProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let host = format!("tcp://{}", listener.local_addr().unwrap());
         let shared = Arc::new(Shared::default());
-        let upstream = upstream.to_string();
         let s = shared.clone();
-        thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let Ok(daemon) = TcpStream::connect(&upstream) else { continue };
-                let s = s.clone();
-                thread::spawn(move || relay(client, daemon, &s));
-            }
-        });
+        let host = super::loopback_proxy::serve(upstream, move |client, daemon| relay(client, daemon, &s));
         CuttingProxy { host, shared }
     }
 

@@ -5,5 +5,6 @@
 pub mod cutting_proxy;
 pub mod engine;
 pub mod fake_daemon;
+pub mod loopback_proxy;
 pub mod scratch;
 pub mod stalling_proxy;

@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -19,18 +19,9 @@ pub struct StallingProxy {
 impl StallingProxy {
     /// A proxy to `upstream` ("127.0.0.1:port").
     pub fn start(upstream: &str) -> StallingProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let host = format!("tcp://{}", listener.local_addr().unwrap());
         let stalled = Arc::new(Mutex::new(Vec::new()));
-        let upstream = upstream.to_string();
         let kept = stalled.clone();
-        thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let Ok(daemon) = TcpStream::connect(&upstream) else { continue };
-                let kept = kept.clone();
-                thread::spawn(move || relay(client, daemon, &kept));
-            }
-        });
+        let host = super::loopback_proxy::serve(upstream, move |client, daemon| relay(client, daemon, &kept));
         StallingProxy { host, stalled }
     }
 
