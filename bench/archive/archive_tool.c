@@ -211,7 +211,9 @@ static int do_save_reader(dc_client *c, const char *name, const char *path) {
     while (st == DC_OK && (st = dc_reader_read(r, buf, sizeof buf, &n, &err)) == DC_OK && n > 0) {
         if (write_fd(&fd, buf, n) != 0) {
             perror(path);
-            break;
+            dc_reader_free(r);
+            close(fd);
+            return 1;
         }
     }
     dc_reader_free(r);

@@ -7,7 +7,7 @@
 #         it streams, never held), saves it to a file and loads that file back, all through
 #         libdockerclient's C API; its peak RSS (/usr/bin/time -v) must stay under 16 MiB.
 # bench:  on a 1 GiB incompressible image, save to /dev/null and load back from a file with
-#         the C API (save twice: "libdockerclient" with output_path, which splices the socket
+#         the C API (save three ways: "libdockerclient" with output_path, which splices the socket
 #         into the file, "libdockerclient-reader" read by the program with dc_reader_read and
 #         written out, and "libdockerclient-cb" through a write callback that write(2)s to
 #         the file), `curl --unix-socket` (the floor: what the daemon itself produces/accepts),

@@ -99,9 +99,9 @@ use crate::images::build::{self, BuildOptions};
 ///   is a FIFO or device, in place (a program streams the archive by reading a named pipe
 ///   while the build runs, as the CLI's `dest=-`; opening a FIFO waits for its reader). `dest`
 ///   is checked before the build starts (a missing directory is DC_NOT_FOUND). No image is
-///   made and the result's "id" is null; or "local" with {"Attrs": {"dest": directory}}: the files themselves, written under
-///   `dest` (existing files kept; no path outside `dest` is ever written, symbolic links on the
-///   way refused).
+///   made and the result's "id" is null; or "local" with {"Attrs": {"dest": directory}}: the
+///   files themselves, written under `dest` (existing files kept; no path outside `dest` is
+///   ever written, symbolic links on the way refused).
 /// - "version": "1", "2" or "auto" (the default): the builder, see above.
 /// - "secrets" (BuildKit): object mapping a secret id to {"file": path} or {"env": NAME}, for
 ///   `RUN --mount=type=secret,id=<id>` (mounted at `/run/secrets/<id>`, never stored in the

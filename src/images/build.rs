@@ -116,7 +116,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
     let context_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     // A tar output is opened (and its place checked) before anything is sent, as a save's
     // output_path is: a FIFO or device is written in place, a file replaced once whole.
-    let mut tar_output = match (&opts.tar_destination(), with_session) {
+    let tar_output = match (&opts.tar_destination(), with_session) {
         (Some(dest), true) => Some(SaveOutput::open_for(&dest.to_string_lossy(), "build options", "\"outputs\" dest")?),
         _ => None,
     };
@@ -128,7 +128,7 @@ pub fn build(client: &Client, opts: &BuildOptions, io: Io) -> Result<BuildResult
                 given: opts.auth_configs.as_ref().map(|m| {
                     m.iter().map(|(registry, auth)| (crate::auth::registry_key::normalize_registry(registry), auth.clone())).collect()
                 }),
-                tar_output: std::sync::Mutex::new(tar_output.take()),
+                tar_output: std::sync::Mutex::new(tar_output),
                 local_output: opts.local_destination(),
                 ssh_agents,
                 dirs: served.as_ref().map(|s| s.dirs.clone()).unwrap_or_default(),

@@ -128,13 +128,17 @@ class ReaderSave(Iterator[bytes]):
             raise StopIteration
         return chunk if len(chunk) == got else chunk[:got]
 
-    def _end(self) -> None:
-        """Frees the reader and the token (the open has returned)."""
-        self._finished = True
+    def _free_reader(self) -> None:
+        """Frees the reader, once; waits for a read in progress."""
         with self._lock:
             if self._reader.value:
                 self._lib.dc_reader_free(self._reader)
                 self._reader = ctypes.c_void_p()
+
+    def _end(self) -> None:
+        """Frees the reader and the token (the open has returned)."""
+        self._finished = True
+        self._free_reader()
         self._token.free()
 
     def close(self) -> None:
@@ -154,10 +158,7 @@ class ReaderSave(Iterator[bytes]):
         self._abandoned = True
         self._token.trigger()
         self._opening.join()
-        with self._lock:
-            if self._reader.value:
-                self._lib.dc_reader_free(self._reader)
-                self._reader = ctypes.c_void_p()
+        self._free_reader()
 
     def __del__(self) -> None:
         try:
