@@ -1202,14 +1202,14 @@ dc_status dc_image_import(const dc_client *client, const char *options_json, dc_
  *   is a connection of its own (`POST /session`, HTTP/2 on which the daemon asks the library
  *   for what it needs), open exactly as long as the build. Through it the daemon fetches a
  *   "context_dir" on demand (it applies the `.dockerignore` itself, as for the CLI, and keeps
- *   its copy of the directory, so a rebuild after changing one file transfers that file: the
- *   result's "context_bytes_sent" says how many bytes went), secrets, SSH agents, a "tar"
- *   output, and registry credentials for private base images (from "auth_configs", else the
- *   client's docker config and credential helpers). The session is served by a thread of the
- *   library's own; no callback of the caller runs there (progress still comes on the calling
- *   thread). Works on every endpoint (over TLS the library encrypts the session's
- *   connection itself, with the client's TLS settings) but one reached through an HTTP proxy
- *   (DC_UNSUPPORTED: give "session": false there).
+ *   its copy of the directory, so a rebuild after changing one file transfers that file and
+ *   the directory's listing: the result's "context_bytes_sent" says how many bytes went),
+ *   secrets, SSH agents, a "tar" output, and registry credentials for private base images
+ *   (from "auth_configs", else the client's docker config and credential helpers). The
+ *   session is served by a thread of the library's own; no callback of the caller runs there
+ *   (progress still comes on the calling thread). Works on every endpoint (over TLS the
+ *   library encrypts the session's connection itself, with the client's TLS settings) but one
+ *   reached through an HTTP proxy (DC_UNSUPPORTED: give "session": false there).
  * - "build_id": BuildKit only (API 1.33): the build's ID, with which `POST /build/cancel`
  *   stops it (default: a random one). When the callback stops a BuildKit build, or a time
  *   limit or a broken connection ends the call, the library asks the daemon to cancel it, so

@@ -50,8 +50,10 @@ pub struct BuildResult {
     pub tags: Vec<String>,
     /// The `[Warning]` lines of the build output, in order.
     pub warnings: Vec<String>,
-    /// For a context served through a session: the file bytes the daemon asked for (a rebuild
-    /// sends only what changed). `None` for an uploaded context.
+    /// For a context served through a session: the bytes the library sent for it, the listing of
+    /// the directory (about 50 bytes an entry, sent in every build) and the files the daemon
+    /// asked for (a rebuild sends only what changed), counted as BuildKit's "transferring
+    /// context" counter counts them. `None` for an uploaded context.
     pub context_bytes_sent: Option<u64>,
 }
 

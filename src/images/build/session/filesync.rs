@@ -160,7 +160,9 @@ struct Entry {
     file: Option<PathBuf>,
 }
 
-/// Serves one `DiffCopy` call for the directory `root`, adding the file bytes sent to `sent`.
+/// Serves one `DiffCopy` call for the directory `root`, adding the bytes sent to `sent`: every
+/// packet's encoded size (the listing, the files' `DATA`, `FIN`), which is what BuildKit's
+/// "transferring context" counter adds up on its side.
 pub async fn serve(mut body: RecvStream, respond: SendResponse<Bytes>, root: PathBuf, req: Request, sent: Arc<AtomicU64>) {
     let entries = match list(&root, &req) {
         Ok(e) => e,
@@ -186,13 +188,13 @@ pub async fn serve(mut body: RecvStream, respond: SendResponse<Bytes>, root: Pat
             if let Some(path) = entry.file {
                 files.insert(id as u32, path);
             }
-            push(&mut batch, &Packet { kind: STAT, stat: Some(entry.stat), ..Default::default() });
+            sent.fetch_add(push(&mut batch, &Packet { kind: STAT, stat: Some(entry.stat), ..Default::default() }), Ordering::Relaxed);
             if batch.len() >= BATCH {
                 send(&mut out, &mut batch).await?;
             }
         }
         // The end of the listing: a STAT without a Stat.
-        push(&mut batch, &Packet::default());
+        sent.fetch_add(push(&mut batch, &Packet::default()), Ordering::Relaxed);
         send(&mut out, &mut batch).await?;
         while let Some(p) = rx.recv().await {
             match p.kind {
@@ -202,7 +204,7 @@ pub async fn serve(mut body: RecvStream, respond: SendResponse<Bytes>, root: Pat
                     sent.fetch_add(n, Ordering::Relaxed);
                 }
                 FIN => {
-                    push(&mut batch, &Packet { kind: FIN, ..Default::default() });
+                    sent.fetch_add(push(&mut batch, &Packet { kind: FIN, ..Default::default() }), Ordering::Relaxed);
                     return send(&mut out, &mut batch).await;
                 }
                 ERR => {
@@ -227,8 +229,12 @@ pub async fn serve(mut body: RecvStream, respond: SendResponse<Bytes>, root: Pat
     }
 }
 
-fn push(batch: &mut Vec<u8>, p: &Packet) {
-    batch.extend_from_slice(&grpc::frame(&p.encode_to_vec()));
+/// Adds one packet to `batch`; its encoded size (the gRPC frame's five bytes not counted, as
+/// fsutil counts packets).
+fn push(batch: &mut Vec<u8>, p: &Packet) -> u64 {
+    let encoded = p.encode_to_vec();
+    batch.extend_from_slice(&grpc::frame(&encoded));
+    encoded.len() as u64
 }
 
 /// Sends what is gathered, within the stream's flow-control window (never more buffered than
@@ -248,7 +254,8 @@ async fn send(out: &mut SendStream<Bytes>, batch: &mut Vec<u8>) -> Result<(), St
     Ok(())
 }
 
-/// A file's bytes in `DATA` pieces, then the empty `DATA` that ends it; how many bytes. A file
+/// A file's bytes in `DATA` pieces, then the empty `DATA` that ends it; the packets' encoded
+/// size. A file
 /// that cannot be read fails the transfer naming it.
 async fn send_file(out: &mut SendStream<Bytes>, id: u32, path: &Path) -> Result<u64, Status> {
     let fail = |e: std::io::Error| Status::new(Code::Internal, format!("reading {}: {e}", path.display()));
@@ -261,13 +268,12 @@ async fn send_file(out: &mut SendStream<Bytes>, id: u32, path: &Path) -> Result<
         if n == 0 {
             break;
         }
-        total += n as u64;
-        push(&mut batch, &Packet { kind: DATA, id, data: buf[..n].to_vec(), ..Default::default() });
+        total += push(&mut batch, &Packet { kind: DATA, id, data: buf[..n].to_vec(), ..Default::default() });
         if batch.len() >= BATCH {
             send(out, &mut batch).await?;
         }
     }
-    push(&mut batch, &Packet { kind: DATA, id, ..Default::default() });
+    total += push(&mut batch, &Packet { kind: DATA, id, ..Default::default() });
     send(out, &mut batch).await?;
     Ok(total)
 }
