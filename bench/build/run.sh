@@ -143,7 +143,7 @@ for which in ("first", "rebuild"):
     for mine in ("dockerclient-c-bk", "dockerclient-c-bk-upload"):
         a = d[(mine, which)]
         print(f"{which}: {mine} / docker-cli (BuildKit): wall {float(a[1])/float(b[1]):.3f}, CPU {float(a[2])/max(float(b[2]), 0.01):.3f}")
-print("(with a session, the library and the CLI send a rebuild's changed file only; a tar upload sends the whole context again)")
+print("(with a session, the library and the CLI send a rebuild's changed file and the directory's listing (about 50 bytes an entry); a tar upload sends the whole context again)")
 EOF
 
 rm -rf "$ctx"
