@@ -416,14 +416,14 @@ fn the_context_is_served_on_demand_and_a_rebuild_sends_what_changed() {
     let big: Vec<u8> = (0..24u32 * 1024 * 1024).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     dir.file("ctx/big.bin", &big);
     dir.file("ctx/small.txt", "one\n");
-    // 20,000 small files, as the context has: the listing the daemon walks is long,
-    // while a rebuild still sends only the touched file.
+    // 20,000 small files, as the context has: the listing goes again in every build,
+    // the files' contents only where they changed.
     for i in 0..20_000u32 {
         dir.file(&format!("ctx/many/d{:03}/f{i:05}.txt", i / 100), format!("file {i}\n"));
     }
     dir.file("ctx/skipped/huge.bin", &big);
     dir.file("ctx/.dockerignore", "skipped\n");
-    dir.file("ctx/sub/Dockerfile.app", format!("FROM {}\nCOPY . /ctx\nRUN ls -R /ctx > /listing && cat /ctx/small.txt\n", e.base_image()));
+    dir.file("ctx/sub/Dockerfile.app", format!("FROM {}\nCOPY . /ctx\nRUN cat /ctx/small.txt\n", e.base_image()));
     let o = json!({"context_dir": dir.join("ctx"), "dockerfile": "sub/Dockerfile.app", "version": "2", "network_mode": "none",
         "session": true, "progress": "json", "tags": ["dctest/filesync:1"]});
     let first = context_bytes(&c, o.clone());

@@ -255,8 +255,7 @@ async fn send(out: &mut SendStream<Bytes>, batch: &mut Vec<u8>) -> Result<(), St
 }
 
 /// A file's bytes in `DATA` pieces, then the empty `DATA` that ends it; the packets' encoded
-/// size. A file
-/// that cannot be read fails the transfer naming it.
+/// size. A file that cannot be read fails the transfer naming it.
 async fn send_file(out: &mut SendStream<Bytes>, id: u32, path: &Path) -> Result<u64, Status> {
     let fail = |e: std::io::Error| Status::new(Code::Internal, format!("reading {}: {e}", path.display()));
     let mut file = fs::File::open(path).map_err(fail)?;
